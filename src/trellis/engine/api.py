@@ -1,0 +1,145 @@
+"""The Python API: ``load`` a scorecard, ``check`` it, ``evaluate`` observations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from trellis.engine.checks import run_checks
+from trellis.engine.compile import CompiledScorecard, compile_scorecard
+from trellis.engine.evaluate import Evaluator
+from trellis.engine.findings import Finding, ScorecardError, has_errors
+from trellis.engine.loading import load_spec
+from trellis.engine.observations import (
+    Observation,
+    ObservationSet,
+    from_tuples,
+    grid,
+    read_csv,
+    validate,
+)
+from trellis.engine.periods import PeriodError, month_index
+from trellis.engine.results import Results
+from trellis.engine.spec import ScorecardSpec
+from trellis.engine.targets import LEVELS, Horizon, build_grid
+
+DataSource = str | Path | Iterable[Sequence[object]]
+
+
+class Scorecard:
+    """A loaded, checked scorecard that can evaluate observations."""
+
+    def __init__(self, spec: ScorecardSpec, findings: list[Finding] | None = None) -> None:
+        self.spec = spec
+        self.findings = sorted((findings or []) + run_checks(spec), key=Finding.sort_key)
+        if has_errors(self.findings):
+            raise ScorecardError(self.findings)
+        self._compiled: CompiledScorecard | None = None
+
+    @property
+    def compiled(self) -> CompiledScorecard:
+        """The compiled form (built once, on first use)."""
+        if self._compiled is None:
+            self._compiled = compile_scorecard(self.spec)
+        return self._compiled
+
+    def check(self) -> list[Finding]:
+        """Every finding of the loader and the alignment checks (warnings and infos)."""
+        return list(self.findings)
+
+    def read_observations(self, *sources: DataSource) -> ObservationSet:
+        """Validate data from CSV paths and/or tuples; raises :class:`ScorecardError` with
+        every bad row when any row is bad (nothing is read partially)."""
+        c = self.compiled
+        by_code = {m.code: m for m in c.measures}
+        items: list[Observation] = []
+        ends: list[int] = []
+        findings: list[Finding] = []
+        for source in sources:
+            if isinstance(source, str | Path):
+                header, rows, problems = read_csv(source)
+                findings.extend(problems)
+                valid, problems = validate(rows, by_code, c.calendar, str(source), header)
+            else:
+                valid, problems = from_tuples(source, by_code, c.calendar)
+            findings.extend(problems)
+            items.extend(valid.items)
+            ends.extend(valid.end_months)
+        findings.extend(_cross_file_duplicates(items, ends))
+        if findings:
+            raise ScorecardError(findings)
+        return ObservationSet(tuple(items), tuple(ends))
+
+    def horizon(self, observations: ObservationSet) -> Horizon:
+        """Months to evaluate: the organization's horizon, else the data's fiscal years."""
+        cal = self.compiled.calendar
+        org = self.spec.organization
+        if org.horizon is not None:
+            first, last = cal.parse(org.horizon.start).start, cal.parse(org.horizon.end).end
+        elif observations.end_months:
+            first, last = min(observations.end_months), max(observations.end_months)
+        else:
+            today = dt.date.today()
+            first = last = month_index(today.year, today.month)
+        start, end = cal.fiscal_years_span(first, last)
+        return Horizon(start, end)
+
+    def evaluate(self, *sources: DataSource) -> Results:
+        """Evaluate observations (CSV paths or ``(measure, period, value)`` tuples)."""
+        observations = self.read_observations(*sources)
+        c = self.compiled
+        horizon = self.horizon(observations)
+        targets = {level: build_grid(c.measures, level, c.calendar, horizon) for level in LEVELS}
+        observed = grid(observations, c.measure_index, c.measures, horizon)
+        evaluator = Evaluator(c, horizon, observed, targets)
+        results = Results(c, evaluator)
+        evaluator.grain(_month())
+        return results
+
+
+def _month() -> object:
+    from trellis.engine.periods import Grain
+
+    return Grain.MONTH
+
+
+def _cross_file_duplicates(items: list[Observation], ends: list[int]) -> list[Finding]:
+    from trellis.engine.findings import error
+
+    seen: set[tuple[str, int, str]] = set()
+    out: list[Finding] = []
+    for obs, end in zip(items, ends, strict=True):
+        key = (obs.measure, end, obs.segment)
+        if key in seen:
+            out.append(
+                error("data-row", f"{obs.measure} {obs.period} is given in more than one file")
+            )
+        seen.add(key)
+    return out
+
+
+def load(path: str | Path) -> Scorecard:
+    """Load and check a scorecard file or folder; raises :class:`ScorecardError` carrying
+    every finding when there are errors."""
+    loaded = load_spec(path)
+    if loaded.spec is None or has_errors(loaded.findings):
+        findings = loaded.findings
+        if loaded.spec is not None:
+            findings = findings + run_checks(loaded.spec)
+        raise ScorecardError(findings)
+    return Scorecard(loaded.spec, loaded.findings)
+
+
+def check_path(path: str | Path) -> list[Finding]:
+    """Every finding for a scorecard path, never raising for bad content."""
+    loaded = load_spec(path)
+    findings = list(loaded.findings)
+    if loaded.spec is not None:
+        findings += run_checks(loaded.spec)
+    return sorted(findings, key=Finding.sort_key)
+
+
+__all__ = ["PeriodError", "Scorecard", "check_path", "load", "np"]

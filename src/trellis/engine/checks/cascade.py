@@ -1,0 +1,176 @@
+"""Vertical alignment: orphans, gaps, identical cascades, commitments, duplicates."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import numpy as np
+
+from trellis.engine.checks.context import Context
+from trellis.engine.findings import Finding, error, warning
+from trellis.engine.periods import Calendar, PeriodError, grain_of_frequency
+from trellis.engine.resolve import INHERITED
+from trellis.engine.spec import CascadeMode, Measure, Polarity, RollupMethod, Source
+from trellis.engine.targets import Horizon, build_grid
+
+
+def orphans_and_gaps(ctx: Context) -> list[Finding]:
+    """A non-root unit's objective that supports nothing; a parent objective nobody supports."""
+    findings: list[Finding] = []
+    for o in ctx.objectives.values():
+        if not o.active:
+            continue
+        unit = ctx.units.get(o.unit)
+        if unit is not None and unit.parent and not o.supports:
+            findings.append(warning("orphan-objective", "supports no objective of a parent "
+                                    "unit, so it does not link up to the strategy", o.code,
+                                    o.location))
+        if ctx.children.get(o.unit) and not any(
+            s.active for s in ctx.supporters.get(o.code, [])
+        ):
+            findings.append(warning("cascade-gap", "no objective of a child unit supports it "
+                                    f"(child units: {', '.join(ctx.children[o.unit])})",
+                                    o.code, o.location))
+    return findings
+
+
+def identical_cascades(ctx: Context) -> list[Finding]:
+    """An ``identical`` cascade may not change polarity, unit of measure or aggregation."""
+    findings: list[Finding] = []
+    for m in ctx.measures.values():
+        link = m.cascades_from
+        parent = ctx.measures.get(link.measure) if link else None
+        if link is None or parent is None or link.mode is not CascadeMode.IDENTICAL:
+            continue
+        for key in ("polarity", "unit_of_measure", "aggregation"):
+            mine, theirs = getattr(m, key), getattr(parent, key)
+            if key in m.set_fields and mine != theirs:
+                findings.append(error(
+                    "cascade-mismatch",
+                    f"is an identical cascade of '{parent.code}' but its {key} is "
+                    f"'{_text(mine)}' where the parent's is '{_text(theirs)}'",
+                    m.code, m.location.at(key)))
+    return findings
+
+
+def _text(value: object) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _effective(m: Measure, ctx: Context) -> Measure:
+    link = m.cascades_from
+    parent = ctx.measures.get(link.measure) if link else None
+    if link is None or parent is None or link.mode is not CascadeMode.IDENTICAL:
+        return m
+    update = {k: getattr(parent, k) for k in INHERITED if k not in m.set_fields}
+    return m.model_copy(update=update)
+
+
+def commitments(ctx: Context) -> list[Finding]:
+    """Contributing targets that cannot reach (or overshoot) the roll-up's target."""
+    findings: list[Finding] = []
+    feeds: dict[str, list[Measure]] = defaultdict(list)
+    for m in ctx.measures.values():
+        link = m.cascades_from
+        if link and link.mode is not CascadeMode.DERIVED and m.active:
+            feeds[link.measure].append(_effective(m, ctx))
+    calendar = Calendar(ctx.spec.organization.fiscal_year_start)
+    for parent in ctx.measures.values():
+        children = feeds.get(parent.code, [])
+        if parent.source is not Source.ROLLUP or not children or parent.target is None:
+            continue
+        rollup = parent.rollup
+        method = rollup.method if rollup else RollupMethod.SUM
+        if method in (RollupMethod.COUNT, RollupMethod.WEIGHTED_AVERAGE):
+            continue
+        if any(c.target is None for c in children):
+            continue
+        involved = [parent, *children]
+        horizon = _horizon(involved, calendar)
+        grid = build_grid(involved, "target", calendar, horizon).native
+        ends = ~np.isnan(grid[0])
+        kids = grid[1:][:, ends]
+        if kids.size == 0 or np.isnan(kids).any():
+            continue
+        combined = {
+            RollupMethod.SUM: kids.sum(axis=0),
+            RollupMethod.AVERAGE: kids.mean(axis=0),
+            RollupMethod.MIN: kids.min(axis=0),
+            RollupMethod.MAX: kids.max(axis=0),
+        }[method]
+        wanted = grid[0][ends]
+        lower_is_better = parent.polarity is Polarity.DOWN
+        short = combined > wanted if lower_is_better else combined < wanted
+        over = combined < wanted if lower_is_better else combined > wanted
+        months = np.flatnonzero(ends) + horizon.first
+        tolerance = 1e-9 * np.maximum(1.0, np.abs(wanted))
+        for code, mask, verb in (
+            ("under-commitment", short & (np.abs(combined - wanted) > tolerance), "fall short of"),
+            ("over-commitment", over & (np.abs(combined - wanted) > tolerance), "overshoot"),
+        ):
+            if mask.any():
+                first = int(np.flatnonzero(mask)[0])
+                label = calendar.period(grain_of_frequency(parent.frequency), int(months[first])).label
+                findings.append(warning(
+                    code,
+                    f"the {method.value} of the contributing targets ({combined[first]:g}) would "
+                    f"{verb} its target ({wanted[first]:g}) in {label}"
+                    + (f" and {int(mask.sum()) - 1} more period(s)" if mask.sum() > 1 else ""),
+                    parent.code, parent.location.at("target")))
+    return findings
+
+
+def _horizon(measures: list[Measure], calendar: Calendar) -> Horizon:
+    """The fiscal years named by any per-period target or glide (one year if none)."""
+    months: list[int] = []
+    for m in measures:
+        series = m.target
+        if series is not None:
+            labels = list(series.by_period)
+            if series.glide is not None:
+                labels += [series.glide.start, series.glide.end]
+            for label in labels:
+                try:
+                    period = calendar.parse(label)
+                except PeriodError:
+                    continue
+                months += [period.start, period.end]
+    if not months:
+        months = [calendar.fiscal_year_first_month(2000)]  # constants: any one year will do
+    return Horizon(*calendar.fiscal_years_span(min(months), max(months)))
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+def duplicates(ctx: Context) -> list[Finding]:
+    """Measures with the same name in sibling units that are not declared ``identical``."""
+    findings: list[Finding] = []
+    by_parent_and_name: dict[tuple[str, str], list[Measure]] = defaultdict(list)
+    for m in ctx.measures.values():
+        unit = ctx.units.get(ctx.unit_of_measure(m) or "")
+        if m.active and unit is not None and unit.parent:
+            by_parent_and_name[(unit.parent, _normalized(m.name))].append(m)
+    for (_, name), group in by_parent_and_name.items():
+        units = {ctx.unit_of_measure(m) for m in group}
+        if len(units) < 2:
+            continue
+        sources = {
+            m.cascades_from.measure
+            for m in group
+            if m.cascades_from and m.cascades_from.mode is CascadeMode.IDENTICAL
+        }
+        declared = all(
+            m.cascades_from and m.cascades_from.mode is CascadeMode.IDENTICAL for m in group
+        ) and len(sources) == 1
+        if declared:
+            continue
+        for m in group[1:]:
+            findings.append(warning(
+                "duplicate-measure",
+                f"'{m.name}' is also measured in sibling unit(s) "
+                f"{', '.join(sorted(u for u in units if u != ctx.unit_of_measure(m) and u))}; "
+                "declare both as identical cascades of one parent measure", m.code, m.location))
+    return findings

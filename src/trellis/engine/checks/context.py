@@ -1,0 +1,67 @@
+"""Lookups shared by the checks, built once per run and tolerant of broken definitions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from trellis.engine.spec import Measure, Objective, ScorecardSpec, Unit
+
+
+@dataclass
+class Context:
+    """Indexes of a (possibly broken) scorecard: first definition wins on duplicates."""
+
+    spec: ScorecardSpec
+    units: dict[str, Unit] = field(default_factory=dict)
+    objectives: dict[str, Objective] = field(default_factory=dict)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    measures_of: dict[str, list[Measure]] = field(default_factory=lambda: defaultdict(list))
+    objectives_of: dict[str, list[Objective]] = field(default_factory=lambda: defaultdict(list))
+    supporters: dict[str, list[Objective]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def build(cls, spec: ScorecardSpec) -> Context:
+        """Index a scorecard."""
+        ctx = cls(spec)
+        for unit in spec.units:
+            ctx.units.setdefault(unit.code, unit)
+        for unit in ctx.units.values():
+            if unit.parent:
+                ctx.children[unit.parent].append(unit.code)
+        for objective in spec.objectives:
+            ctx.objectives.setdefault(objective.code, objective)
+        for objective in ctx.objectives.values():
+            ctx.objectives_of[objective.unit].append(objective)
+            for link in objective.supports:
+                ctx.supporters[link.objective].append(objective)
+        for measure in spec.measures:
+            ctx.measures.setdefault(measure.code, measure)
+        for measure in ctx.measures.values():
+            ctx.measures_of[measure.objective].append(measure)
+        return ctx
+
+    def ancestors(self, unit: str) -> list[str]:
+        """Proper ancestors of a unit, nearest first (stops on a cycle)."""
+        out: list[str] = []
+        current = self.units.get(unit)
+        while current is not None and current.parent and current.parent not in out:
+            if current.parent == unit:
+                break
+            out.append(current.parent)
+            current = self.units.get(current.parent)
+        return out
+
+    def unit_of_measure(self, measure: Measure) -> str | None:
+        """The unit whose scorecard holds a measure."""
+        objective = self.objectives.get(measure.objective)
+        return objective.unit if objective else None
+
+    def active_measures(self, objective: str) -> list[Measure]:
+        """Active measures of an objective."""
+        return [m for m in self.measures_of.get(objective, []) if m.active]
+
+    def perspective_order(self) -> dict[str, int]:
+        """Position of each perspective from the bottom of the map."""
+        return {p.code: i for i, p in enumerate(self.spec.organization.perspectives)}

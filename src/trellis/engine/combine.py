@@ -1,0 +1,104 @@
+"""Grouped reductions: value roll-ups across the cascade and weighted means of scores.
+
+Every function reduces rows of a matrix into groups given by sorted ``starts`` offsets
+(``np.*.reduceat`` semantics), so one call combines the contributors of many owners at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from trellis.engine.flags import FLAG_PARTIAL
+from trellis.engine.periods import FloatArray, IntArray
+from trellis.engine.spec import RollupMethod
+
+
+@dataclass(frozen=True)
+class Combined:
+    """Combined values per group, with how many components were present of how many."""
+
+    values: FloatArray
+    present: IntArray
+    total: IntArray
+    flags: IntArray
+
+
+def group_starts(owner: IntArray) -> tuple[IntArray, IntArray]:
+    """Unique owners of a sorted owner array and the offset where each one's rows start."""
+    if owner.size == 0:
+        return owner, owner
+    change = np.flatnonzero(np.diff(owner)) + 1
+    starts = np.concatenate(([0], change)).astype(np.int64)
+    return owner[starts], starts
+
+
+def sizes(starts: IntArray, total: int) -> IntArray:
+    """Number of rows of each group."""
+    return np.diff(np.append(starts, total)).astype(np.int64)
+
+
+def rollup(
+    method: RollupMethod,
+    values: FloatArray,
+    weights: FloatArray | None,
+    flags: IntArray,
+    starts: IntArray,
+    require_all: bool,
+) -> Combined:
+    """Combine contributor rows (grouped by ``starts``) with a roll-up method.
+
+    Only contributors with a value count; a group with none is missing; a group with some
+    missing is flagged partial (and is missing with ``require_all``).
+    """
+    present_mask = ~np.isnan(values)
+    if method is RollupMethod.WEIGHTED_AVERAGE and weights is not None:
+        present_mask &= ~np.isnan(weights)
+    n = present_mask.shape[1]
+    if starts.size == 0:
+        empty = np.zeros((0, n))
+        return Combined(
+            empty, empty.astype(np.int64), np.zeros(0, np.int64), empty.astype(np.int64)
+        )
+    present = np.add.reduceat(present_mask.astype(np.int64), starts, axis=0)
+    total = sizes(starts, values.shape[0])
+    zeroed = np.where(present_mask, values, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method is RollupMethod.SUM:
+            out = np.add.reduceat(zeroed, starts, axis=0)
+        elif method is RollupMethod.AVERAGE:
+            out = np.add.reduceat(zeroed, starts, axis=0) / present
+        elif method is RollupMethod.WEIGHTED_AVERAGE:
+            w = np.where(present_mask, weights if weights is not None else 1.0, 0.0)
+            out = np.add.reduceat(zeroed * w, starts, axis=0) / np.add.reduceat(w, starts, axis=0)
+        elif method is RollupMethod.MIN:
+            out = np.minimum.reduceat(np.where(present_mask, values, np.inf), starts, axis=0)
+        elif method is RollupMethod.MAX:
+            out = np.maximum.reduceat(np.where(present_mask, values, -np.inf), starts, axis=0)
+        else:
+            out = present.astype(np.float64)
+    group_flags = np.bitwise_or.reduceat(np.where(present_mask, flags, 0), starts, axis=0)
+    incomplete = present < total[:, None]
+    out = np.where(present > 0, out, np.nan)
+    out = np.where(~np.isfinite(out), np.nan, out)
+    if require_all:
+        out = np.where(incomplete, np.nan, out)
+    group_flags = group_flags | np.where(incomplete & (present > 0), FLAG_PARTIAL, 0)
+    return Combined(out, present, total, group_flags.astype(np.int64))
+
+
+def weighted_mean(
+    scores: FloatArray, weights: FloatArray, starts: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """Weighted mean per group over the rows that have a score (weights renormalized).
+
+    Returns the means and the weight that was present, per group and column.
+    """
+    present = ~np.isnan(scores)
+    w = np.where(present, weights[:, None], 0.0)
+    numerator = np.add.reduceat(np.where(present, scores, 0.0) * w, starts, axis=0)
+    denominator = np.add.reduceat(w, starts, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = numerator / denominator
+    return np.where(denominator > 0, mean, np.nan), denominator

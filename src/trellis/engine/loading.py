@@ -1,0 +1,443 @@
+"""Scorecard YAML → frozen definitions, remembering the file and line of every object.
+
+A scorecard is one YAML file or a folder of them (read recursively, in name order) that merge.
+Each file may hold any of these top-level keys:
+
+- ``organization``: the organization (exactly once across all files);
+- ``unit``: one unit; objectives of the same file default to it;
+- ``units``: a list of units;
+- ``objectives``: a list of objectives, each optionally with a nested ``measures`` list;
+- ``measures``: a list of measures (each names its ``objective``).
+
+Loading never stops at the first problem: every item is validated on its own and every problem
+becomes a :class:`~trellis.engine.findings.Finding` with ``file:line``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from yaml.constructor import SafeConstructor
+
+from trellis.engine.findings import Finding, error
+from trellis.engine.spec import (
+    Measure,
+    Objective,
+    Organization,
+    ScorecardSpec,
+    TargetSeries,
+    Unit,
+)
+from trellis.engine.spec.location import Location
+
+TOP_LEVEL_KEYS = ("organization", "unit", "units", "objectives", "measures")
+TARGET_KEYS = ("target", "minimum", "stretch")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Located(dict[str, Any]):
+    """A mapping read from YAML that knows its own line and each key's line."""
+
+    location: Location
+    key_lines: dict[str, int]
+
+
+def _located(node: yaml.Node, file: str) -> Location:
+    return Location(file=file, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+
+
+class _Reader:
+    """Builds plain Python data from a YAML node tree, keeping line numbers."""
+
+    def __init__(self, file: str, findings: list[Finding]) -> None:
+        self.file = file
+        self.findings = findings
+        self.constructor = SafeConstructor()
+
+    def read(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            self.constructor.flatten_mapping(node)
+            out = Located()
+            out.location = _located(node, self.file)
+            out.key_lines = {}
+            for key_node, value_node in node.value:
+                key = self.constructor.construct_object(key_node)  # type: ignore[no-untyped-call]
+                text = str(key)
+                if text in out:
+                    self.findings.append(
+                        error(
+                            "duplicate-key",
+                            f"key '{text}' appears twice in the same mapping",
+                            location=_located(key_node, self.file),
+                        )
+                    )
+                out[text] = self.read(value_node)
+                out.key_lines[text] = key_node.start_mark.line + 1
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.read(item) for item in node.value]
+        return self.constructor.construct_object(node)  # type: ignore[no-untyped-call]
+
+
+@dataclass
+class _Collected:
+    """Raw items gathered from all files before validation."""
+
+    organizations: list[Located] = field(default_factory=list)
+    units: list[Located] = field(default_factory=list)
+    objectives: list[Located] = field(default_factory=list)
+    measures: list[Located] = field(default_factory=list)
+
+
+def scorecard_files(path: Path) -> list[Path]:
+    """The YAML files of a scorecard path (a file, or a folder read recursively)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return [path]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read_file(path: Path, findings: list[Finding]) -> Located | None:
+    file = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        findings.append(
+            error("unreadable-file", f"cannot read file: {exc}", location=Location(file=file))
+        )
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        expected = " ".join(p for p in (exc.context, exc.problem) if p)
+        findings.append(
+            error(
+                "yaml-syntax",
+                f"malformed YAML: {expected}",
+                location=Location(
+                    file=file,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                ),
+            )
+        )
+        return None
+    except yaml.YAMLError as exc:
+        findings.append(
+            error("yaml-syntax", f"malformed YAML: {exc}", location=Location(file=file))
+        )
+        return None
+    if node is None:
+        return None
+    data = _Reader(file, findings).read(node)
+    if not isinstance(data, Located):
+        findings.append(
+            error(
+                "schema",
+                "a scorecard file must be a mapping with keys " + ", ".join(TOP_LEVEL_KEYS),
+                location=_located(node, file),
+            )
+        )
+        return None
+    return data
+
+
+def _items(doc: Located, key: str, findings: list[Finding]) -> Iterator[Located]:
+    value = doc.get(key)
+    if value is None:
+        return
+    if not isinstance(value, list):
+        findings.append(
+            error("schema", f"'{key}' must be a list", location=_key_location(doc, key))
+        )
+        return
+    for item in value:
+        if isinstance(item, Located):
+            yield item
+        else:
+            findings.append(
+                error(
+                    "schema",
+                    f"each entry of '{key}' must be a mapping, got {item!r}",
+                    location=_key_location(doc, key),
+                )
+            )
+
+
+def _key_location(doc: Located, key: str) -> Location:
+    line = doc.key_lines.get(key, doc.location.line)
+    return Location(file=doc.location.file, line=line)
+
+
+def _collect(doc: Located, collected: _Collected, findings: list[Finding]) -> None:
+    for key in doc:
+        if key not in TOP_LEVEL_KEYS:
+            findings.append(
+                error(
+                    "schema",
+                    f"unknown top-level key '{key}'; expected one of {', '.join(TOP_LEVEL_KEYS)}",
+                    location=_key_location(doc, key),
+                )
+            )
+    if isinstance(doc.get("organization"), Located):
+        collected.organizations.append(doc["organization"])
+    elif "organization" in doc:
+        findings.append(
+            error(
+                "schema",
+                "'organization' must be a mapping",
+                location=_key_location(doc, "organization"),
+            )
+        )
+    default_unit = None
+    if isinstance(doc.get("unit"), Located):
+        collected.units.append(doc["unit"])
+        default_unit = doc["unit"].get("code")
+    elif "unit" in doc:
+        findings.append(
+            error("schema", "'unit' must be a mapping", location=_key_location(doc, "unit"))
+        )
+    collected.units.extend(_items(doc, "units", findings))
+    for objective in _items(doc, "objectives", findings):
+        if default_unit is not None and "unit" not in objective:
+            objective["unit"] = default_unit
+        nested = objective.pop("measures", None)
+        if nested is not None:
+            holder = Located(measures=nested)
+            holder.location = objective.location
+            holder.key_lines = {"measures": objective.key_lines.get("measures", 0)}
+            for measure in _items(holder, "measures", findings):
+                measure.setdefault("objective", objective.get("code"))
+                collected.measures.append(measure)
+        collected.objectives.append(objective)
+    collected.measures.extend(_items(doc, "measures", findings))
+
+
+def _target_series(raw: Any) -> Any:
+    """Accept the three YAML forms of a target level."""
+    if raw is None or isinstance(raw, TargetSeries):
+        return raw
+    if isinstance(raw, bool):
+        return raw  # rejected by validation with a clear type message
+    if isinstance(raw, int | float):
+        return {"constant": raw}
+    if isinstance(raw, dict):
+        if set(raw) == {"glide"}:
+            return {"glide": raw["glide"]}
+        return {"by_period": {str(k): v for k, v in raw.items()}}
+    return raw
+
+
+def _normalize_measure(item: Located) -> dict[str, Any]:
+    data: dict[str, Any] = dict(item)
+    for key in TARGET_KEYS:
+        if key in data:
+            data[key] = _target_series(data[key])
+    cascade = data.get("cascades_from")
+    if isinstance(cascade, str):
+        data["cascades_from"] = {"measure": cascade}
+    if isinstance(data.get("cascades_from"), Located):
+        data["cascades_from"] = _with_location(data["cascades_from"])
+    data["set_fields"] = frozenset(item.keys())
+    return data
+
+
+def _normalize_objective(item: Located) -> dict[str, Any]:
+    data: dict[str, Any] = dict(item)
+    supports = data.get("supports")
+    if isinstance(supports, str):
+        supports = [supports]
+    if isinstance(supports, list):
+        data["supports"] = [
+            {"objective": s, "location": _key_location(item, "supports")}
+            if isinstance(s, str)
+            else _with_location(s)
+            if isinstance(s, Located)
+            else s
+            for s in supports
+        ]
+    drives = data.get("drives")
+    if isinstance(drives, str):
+        data["drives"] = [drives]
+    return data
+
+
+def _with_location(item: Located) -> dict[str, Any]:
+    data = dict(item)
+    data["location"] = item.location
+    return data
+
+
+def _error_location(item: Located, loc: tuple[int | str, ...]) -> Location:
+    """The line of the deepest key of a validation error's path that exists in the YAML."""
+    node: Any = item
+    line = item.location.line
+    for part in loc:
+        if isinstance(node, Located) and isinstance(part, str) and part in node:
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            if isinstance(node, Located):
+                line = node.location.line
+        else:
+            break
+    return Location(file=item.location.file, line=line)
+
+
+def _describe(loc: tuple[int | str, ...]) -> str:
+    parts = [p for p in loc if p not in ("constant", "by_period", "function-after[_ordered()]")]
+    return ".".join(str(p) for p in parts)
+
+
+def _validate(
+    model: type[M], item: Located, data: dict[str, Any], kind: str, findings: list[Finding]
+) -> M | None:
+    data["location"] = item.location.model_copy(update={"fields": dict(item.key_lines)})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        code = item.get("code")
+        name = f"{kind} {code}" if code else kind
+        for err in exc.errors():
+            where = _describe(err["loc"])
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = "unknown key"
+            findings.append(
+                error(
+                    "schema",
+                    f"{name}: {where + ': ' if where else ''}{message}",
+                    obj=str(code or ""),
+                    location=_error_location(item, err["loc"]),
+                )
+            )
+        return None
+
+
+@dataclass
+class Loaded:
+    """The result of loading: the definitions and every problem met on the way."""
+
+    spec: ScorecardSpec | None
+    findings: list[Finding]
+    files: list[str]
+
+
+def load_spec(path: str | Path) -> Loaded:
+    """Read a scorecard file or folder; never raises for bad content."""
+    root = Path(path)
+    findings: list[Finding] = []
+    if not root.exists():
+        findings.append(
+            error(
+                "unreadable-file",
+                f"no such file or folder: {root}",
+                location=Location(file=str(root)),
+            )
+        )
+        return Loaded(None, findings, [])
+    files = scorecard_files(root)
+    if not files:
+        findings.append(
+            error("unreadable-file", f"no .yaml files in {root}", location=Location(file=str(root)))
+        )
+        return Loaded(None, findings, [])
+    collected = _Collected()
+    for file in files:
+        doc = _read_file(file, findings)
+        if doc is not None:
+            _collect(doc, collected, findings)
+    organization = _organization(collected, findings)
+    units = [
+        u for item in collected.units if (u := _validate(Unit, item, dict(item), "unit", findings))
+    ]
+    objectives = [
+        o
+        for item in collected.objectives
+        if (o := _validate(Objective, item, _normalize_objective(item), "objective", findings))
+    ]
+    measures = [
+        m
+        for item in collected.measures
+        if (m := _validate(Measure, item, _normalize_measure(item), "measure", findings))
+    ]
+    if organization is None:
+        return Loaded(None, findings, [_display(f) for f in files])
+    spec = ScorecardSpec(
+        organization=organization,
+        units=tuple(units),
+        objectives=tuple(objectives),
+        measures=tuple(measures),
+    )
+    return Loaded(spec, findings, [_display(f) for f in files])
+
+
+def _organization(collected: _Collected, findings: list[Finding]) -> Organization | None:
+    if not collected.organizations:
+        findings.append(error("schema", "no 'organization' is defined in any file"))
+        return None
+    for extra in collected.organizations[1:]:
+        findings.append(
+            error(
+                "duplicate-code",
+                f"'organization' is defined again (first at {collected.organizations[0].location})",
+                location=extra.location,
+            )
+        )
+    item = collected.organizations[0]
+    data: dict[str, Any] = dict(item)
+    if isinstance(data.get("perspectives"), list):
+        data["perspectives"] = [
+            _with_location(p) if isinstance(p, Located) else p for p in data["perspectives"]
+        ]
+    return _validate(Organization, item, data, "organization", findings)
+
+
+def json_schema() -> str:
+    """JSON Schema of one scorecard file (all top-level keys optional), as text."""
+    unit = Unit.model_json_schema(mode="validation")
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Trellis scorecard file",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "organization": Organization.model_json_schema(mode="validation"),
+            "unit": unit,
+            "units": {"type": "array", "items": unit},
+            "objectives": {
+                "type": "array",
+                "items": Objective.model_json_schema(mode="validation"),
+            },
+            "measures": {"type": "array", "items": Measure.model_json_schema(mode="validation")},
+        },
+    }
+    return json.dumps(_strip_internal(schema), indent=2)
+
+
+def _strip_internal(node: Any) -> Any:
+    """Drop fields that the loader fills in itself (location, set_fields)."""
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict):
+            props.pop("location", None)
+            props.pop("set_fields", None)
+        return {k: _strip_internal(v) for k, v in node.items() if k != "Location"}
+    if isinstance(node, list):
+        return [_strip_internal(v) for v in node]
+    return node

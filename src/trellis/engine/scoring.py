@@ -1,0 +1,137 @@
+"""Scoring methods and status bands (SPEC section 5), vectorized.
+
+Every function takes arrays of equal shape (rows = measures, columns = periods) and returns
+scores on the scale where 100 means the target is met, before clamping to ``[0, cap]``.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from trellis.engine.periods import BoolArray, FloatArray, IntArray
+from trellis.engine.spec import Method, Polarity
+
+Int8Array = npt.NDArray[np.int8]
+
+
+class Status(IntEnum):
+    """Status codes stored in result arrays."""
+
+    NO_DATA = 0
+    NO_TARGET = 1
+    UNSCORED = 2
+    RED = 3
+    AMBER = 4
+    GREEN = 5
+
+    @property
+    def label(self) -> str:
+        """The status as shown to people and in JSON (``no-data``, ``green`` …)."""
+        return self.name.lower().replace("_", "-")
+
+
+STATUS_LABELS = [s.label for s in Status]
+
+METHOD_CODES = {m: i for i, m in enumerate(Method)}
+POLARITY_CODES = {p: i for i, p in enumerate(Polarity)}
+UP, DOWN, BAND = (POLARITY_CODES[p] for p in (Polarity.UP, Polarity.DOWN, Polarity.BAND))
+
+DEFAULT_BANDS = {
+    Method.THRESHOLDS: (100.0, 50.0),
+    Method.BAND: (100.0, 50.0),
+    Method.BINARY: (100.0, 100.0),
+}
+"""Default (green, amber) bands of methods whose scale differs from linear/ratio."""
+
+
+def _met(actual: FloatArray, target: FloatArray, polarity: IntArray) -> BoolArray:
+    return np.where(polarity == DOWN, actual <= target, actual >= target)
+
+
+def linear(
+    actual: FloatArray, target: FloatArray, baseline: FloatArray, polarity: IntArray
+) -> FloatArray:
+    """``100 (actual - baseline) / (target - baseline)``; a target equal to the baseline
+    scores 100 when met and 0 otherwise."""
+    span = target - baseline
+    flat = span == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = 100.0 * (actual - baseline) / np.where(flat, 1.0, span)
+    return np.where(flat, np.where(_met(actual, target, polarity), 100.0, 0.0), score)
+
+
+def ratio(actual: FloatArray, target: FloatArray, polarity: IntArray) -> FloatArray:
+    """``up``: 100 actual / target; ``down``: 100 target / actual (a zero actual meets any
+    non-negative target). A zero target scores 100 when met and 0 otherwise."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        up = 100.0 * actual / np.where(target == 0, 1.0, target)
+        down = 100.0 * target / np.where(actual == 0, 1.0, actual)
+    down = np.where(actual <= 0, np.where(target >= actual, np.inf, 0.0), down)
+    score = np.where(polarity == DOWN, down, up)
+    zero_target = target == 0
+    return np.where(zero_target, np.where(_met(actual, target, polarity), 100.0, 0.0), score)
+
+
+def thresholds(
+    actual: FloatArray, goal: FloatArray, red_flag: FloatArray, polarity: IntArray
+) -> FloatArray:
+    """Linear through red flag → 50 and goal → 100 (so 0 at ``red - (goal - red)``).
+
+    The direction follows the numbers: a goal below the red flag means lower is better.
+    A goal equal to the red flag scores 100 at or beyond it and 0 otherwise.
+    """
+    span = goal - red_flag
+    flat = span == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = 50.0 + 50.0 * (actual - red_flag) / np.where(flat, 1.0, span)
+    return np.where(flat, np.where(_met(actual, goal, polarity), 100.0, 0.0), score)
+
+
+def band(
+    actual: FloatArray, lower: FloatArray, upper: FloatArray, tolerance: FloatArray
+) -> FloatArray:
+    """100 inside ``[lower, upper]``, falling linearly to 0 at ``tolerance`` outside."""
+    below = 100.0 * (1.0 - (lower - actual) / tolerance)
+    above = 100.0 * (1.0 - (actual - upper) / tolerance)
+    return np.where(actual < lower, below, np.where(actual > upper, above, 100.0))
+
+
+def binary(
+    actual: FloatArray,
+    target: FloatArray,
+    polarity: IntArray,
+    lower: FloatArray,
+    upper: FloatArray,
+) -> FloatArray:
+    """100 when the target is met (``>=`` up, ``<=`` down, inside the band), else 0."""
+    inside = (actual >= lower) & (actual <= upper)
+    met = np.where(polarity == BAND, inside, _met(actual, target, polarity))
+    return np.where(met, 100.0, 0.0)
+
+
+def clamp(score: FloatArray, cap: FloatArray) -> FloatArray:
+    """Clamp to ``[0, cap]`` keeping missing scores missing."""
+    return np.where(np.isnan(score), np.nan, np.clip(score, 0.0, cap))
+
+
+def status(
+    score: FloatArray,
+    value_present: BoolArray,
+    green: FloatArray,
+    amber: FloatArray,
+    unscored: BoolArray | None = None,
+) -> Int8Array:
+    """Status codes from scores and bands; a value without a score has no target."""
+    out = np.full(score.shape, Status.NO_DATA, dtype=np.int8)
+    scored = ~np.isnan(score)
+    out[value_present & ~scored] = Status.NO_TARGET
+    if unscored is not None:
+        out[value_present & unscored] = Status.UNSCORED
+    band_code = np.where(
+        score >= green, Status.GREEN, np.where(score >= amber, Status.AMBER, Status.RED)
+    )
+    out[scored] = band_code[scored]
+    return out

@@ -1,0 +1,155 @@
+"""Target levels laid on the month grid of a horizon.
+
+A target is given per native period of the measure (a constant, explicit periods, or a glide
+path). A value given for a *longer* period than the measure's frequency (a yearly target of a
+monthly measure) is used as it is for that period and phased into the native periods inside it:
+split evenly for ``sum`` measures, repeated for the other aggregations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from trellis.engine.periods import (
+    Aggregation,
+    BoolArray,
+    Calendar,
+    FloatArray,
+    Grain,
+    PeriodError,
+)
+from trellis.engine.spec import Measure, TargetSeries
+
+LEVELS = ("target", "minimum", "stretch", "baseline")
+"""Levels laid on the grid; the baseline is a constant per native period like a target."""
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The evaluated months: whole fiscal years from ``first`` to ``last`` (month indices)."""
+
+    first: int
+    last: int
+
+    @property
+    def months(self) -> int:
+        """Number of months."""
+        return self.last - self.first + 1
+
+    def column(self, month: int) -> int:
+        """Column of a month index (may be outside 0..months-1)."""
+        return month - self.first
+
+
+def native_ends(calendar: Calendar, horizon: Horizon, months_per_period: int) -> BoolArray:
+    """Columns that close a native period of the given length."""
+    months = np.arange(horizon.first, horizon.last + 1)
+    position = calendar.fiscal_month_of(months)
+    return np.asarray(position % months_per_period == months_per_period - 1)
+
+
+@dataclass
+class TargetGrid:
+    """One target level of every measure: native grid plus explicit longer-period values."""
+
+    native: FloatArray
+    explicit: dict[Grain, list[tuple[int, int, float]]] = field(default_factory=dict)
+    """Per grain: (measure row, period column in that grain, value)."""
+
+
+def build_grid(
+    measures: list[Measure], level: str, calendar: Calendar, horizon: Horizon
+) -> TargetGrid:
+    """Lay one target level (``target``, ``minimum`` or ``stretch``) on the month grid."""
+    grid = TargetGrid(np.full((len(measures), horizon.months), np.nan))
+    ends = {f: native_ends(calendar, horizon, f) for f in (1, 3, 6, 12)}
+    constant_rows: dict[int, tuple[list[int], list[float]]] = {f: ([], []) for f in ends}
+    for row, measure in enumerate(measures):
+        series: TargetSeries | None
+        if level == "baseline":
+            base = measure.baseline
+            series = None if base is None else TargetSeries(constant=base)
+        else:
+            series = getattr(measure, level)
+        if series is None:
+            continue
+        length = measure.frequency.months
+        if series.constant is not None:
+            constant_rows[length][0].append(row)
+            constant_rows[length][1].append(series.constant)
+        if series.glide is not None:
+            _glide(grid, row, measure, series, calendar, horizon, ends[length])
+        if series.by_period:
+            _by_period(grid, row, measure, series, calendar, horizon)
+    for length, (rows, values) in constant_rows.items():
+        if rows:
+            cols = np.flatnonzero(ends[length])
+            grid.native[np.ix_(rows, cols)] = np.array(values)[:, None]
+    return grid
+
+
+def _glide(
+    grid: TargetGrid,
+    row: int,
+    measure: Measure,
+    series: TargetSeries,
+    calendar: Calendar,
+    horizon: Horizon,
+    ends: BoolArray,
+) -> None:
+    glide = series.glide
+    assert glide is not None
+    start_value = glide.start_value if glide.start_value is not None else measure.baseline
+    if start_value is None:
+        return
+    try:
+        first = calendar.parse(glide.start).end
+        last = calendar.parse(glide.end).end
+    except PeriodError:
+        return
+    cols = np.flatnonzero(ends)
+    months = cols + horizon.first
+    steps = months[(months >= first) & (months <= last)]
+    if steps.size:
+        span = max(steps.size - 1, 1)
+        fraction = np.arange(steps.size) / span if steps.size > 1 else np.ones(1)
+        values = start_value + (glide.end_value - start_value) * fraction
+        grid.native[row, steps - horizon.first] = values
+    after = months[months > last] - horizon.first
+    grid.native[row, after] = glide.end_value
+
+
+def _by_period(
+    grid: TargetGrid,
+    row: int,
+    measure: Measure,
+    series: TargetSeries,
+    calendar: Calendar,
+    horizon: Horizon,
+) -> None:
+    length = measure.frequency.months
+    parsed = []
+    for label, value in series.by_period.items():
+        try:
+            period = calendar.parse(label)
+        except PeriodError:
+            continue  # reported by the checks
+        if period.grain is Grain.YTD or period.grain.months < length:
+            continue  # reported by the checks
+        parsed.append((period, value))
+    # Longest periods first, so that a value for a shorter period overrides the phasing.
+    for period, value in sorted(parsed, key=lambda pv: -pv[0].grain.months):
+        first, last = horizon.column(period.start), horizon.column(period.end)
+        if last < 0 or first >= horizon.months:
+            continue
+        if period.grain.months > length:
+            block_col = (period.end - horizon.first) // period.grain.months
+            grid.explicit.setdefault(period.grain, []).append((row, block_col, value))
+            count = period.grain.months // length
+            phased = value / count if measure.aggregation is Aggregation.SUM else value
+            cols = np.arange(first + length - 1, last + 1, length)
+            grid.native[row, cols[(cols >= 0) & (cols < horizon.months)]] = phased
+        else:
+            grid.native[row, last] = value
