@@ -134,23 +134,7 @@ class Evaluator:
         if into is None:
             t = len(periods)
             nan = np.full((c.size, t), np.nan)
-            into = GrainResult(
-                grain,
-                periods,
-                nan.copy(),
-                np.zeros((c.size, t), np.int64),
-                nan.copy(),
-                nan.copy(),
-                nan.copy(),
-                nan.copy(),
-                np.zeros((c.size, t), np.int8),
-                np.full((len(c.objective_codes), t), np.nan),
-                np.zeros((len(c.objective_codes), t), np.int8),
-                np.full((c.section_unit.size, t), np.nan),
-                np.zeros((c.section_unit.size, t), np.int8),
-                np.full((len(c.unit_codes), t), np.nan),
-                np.zeros((len(c.unit_codes), t), np.int8),
-            )
+            into = _empty(grain, periods, c)
         selected = None if rows is None else np.zeros(c.size, dtype=bool)
         if selected is not None:
             selected[rows] = True
@@ -426,6 +410,36 @@ class Evaluator:
         status_out[unique] = scoring.status(
             mean, ~np.isnan(mean), np.asarray(green), np.asarray(amber)
         )
+
+
+def _empty(grain: Grain, periods: list[Period], c: CompiledScorecard) -> GrainResult:
+    t = len(periods)
+
+    def nan(n: int) -> FloatArray:
+        return np.full((n, t), np.nan)
+
+    def codes(n: int) -> np.ndarray:
+        return np.zeros((n, t), np.int8)
+
+    objectives, sections, units = len(c.objective_codes), c.section_unit.size, len(c.unit_codes)
+    return GrainResult(
+        grain=grain,
+        periods=periods,
+        value=nan(c.size),
+        flags=np.zeros((c.size, t), np.int64),
+        target=nan(c.size),
+        minimum=nan(c.size),
+        stretch=nan(c.size),
+        baseline=nan(c.size),
+        score=nan(c.size),
+        status=codes(c.size),
+        objective_score=nan(objectives),
+        objective_status=codes(objectives),
+        section_score=nan(sections),
+        section_status=codes(sections),
+        unit_score=nan(units),
+        unit_status=codes(units),
+    )
 
 
 def _with_ancestors(comps: Components, objectives: IntArray, size: int) -> IntArray:

@@ -23,15 +23,25 @@ def orphans_and_gaps(ctx: Context) -> list[Finding]:
             continue
         unit = ctx.units.get(o.unit)
         if unit is not None and unit.parent and not o.supports:
-            findings.append(warning("orphan-objective", "supports no objective of a parent "
-                                    "unit, so it does not link up to the strategy", o.code,
-                                    o.location))
-        if ctx.children.get(o.unit) and not any(
-            s.active for s in ctx.supporters.get(o.code, [])
-        ):
-            findings.append(warning("cascade-gap", "no objective of a child unit supports it "
-                                    f"(child units: {', '.join(ctx.children[o.unit])})",
-                                    o.code, o.location))
+            findings.append(
+                warning(
+                    "orphan-objective",
+                    "supports no objective of a parent "
+                    "unit, so it does not link up to the strategy",
+                    o.code,
+                    o.location,
+                )
+            )
+        if ctx.children.get(o.unit) and not any(s.active for s in ctx.supporters.get(o.code, [])):
+            findings.append(
+                warning(
+                    "cascade-gap",
+                    "no objective of a child unit supports it "
+                    f"(child units: {', '.join(ctx.children[o.unit])})",
+                    o.code,
+                    o.location,
+                )
+            )
     return findings
 
 
@@ -46,11 +56,15 @@ def identical_cascades(ctx: Context) -> list[Finding]:
         for key in ("polarity", "unit_of_measure", "aggregation"):
             mine, theirs = getattr(m, key), getattr(parent, key)
             if key in m.set_fields and mine != theirs:
-                findings.append(error(
-                    "cascade-mismatch",
-                    f"is an identical cascade of '{parent.code}' but its {key} is "
-                    f"'{_text(mine)}' where the parent's is '{_text(theirs)}'",
-                    m.code, m.location.at(key)))
+                findings.append(
+                    error(
+                        "cascade-mismatch",
+                        f"is an identical cascade of '{parent.code}' but its {key} is "
+                        f"'{_text(mine)}' where the parent's is '{_text(theirs)}'",
+                        m.code,
+                        m.location.at(key),
+                    )
+                )
     return findings
 
 
@@ -111,13 +125,19 @@ def commitments(ctx: Context) -> list[Finding]:
         ):
             if mask.any():
                 first = int(np.flatnonzero(mask)[0])
-                label = calendar.period(grain_of_frequency(parent.frequency), int(months[first])).label
-                findings.append(warning(
-                    code,
-                    f"the {method.value} of the contributing targets ({combined[first]:g}) would "
-                    f"{verb} its target ({wanted[first]:g}) in {label}"
-                    + (f" and {int(mask.sum()) - 1} more period(s)" if mask.sum() > 1 else ""),
-                    parent.code, parent.location.at("target")))
+                label = calendar.period(
+                    grain_of_frequency(parent.frequency), int(months[first])
+                ).label
+                findings.append(
+                    warning(
+                        code,
+                        f"the {method.value} of the contributing targets ({combined[first]:g}) would "
+                        f"{verb} its target ({wanted[first]:g}) in {label}"
+                        + (f" and {int(mask.sum()) - 1} more period(s)" if mask.sum() > 1 else ""),
+                        parent.code,
+                        parent.location.at("target"),
+                    )
+                )
     return findings
 
 
@@ -162,15 +182,21 @@ def duplicates(ctx: Context) -> list[Finding]:
             for m in group
             if m.cascades_from and m.cascades_from.mode is CascadeMode.IDENTICAL
         }
-        declared = all(
-            m.cascades_from and m.cascades_from.mode is CascadeMode.IDENTICAL for m in group
-        ) and len(sources) == 1
+        declared = (
+            all(m.cascades_from and m.cascades_from.mode is CascadeMode.IDENTICAL for m in group)
+            and len(sources) == 1
+        )
         if declared:
             continue
         for m in group[1:]:
-            findings.append(warning(
-                "duplicate-measure",
-                f"'{m.name}' is also measured in sibling unit(s) "
-                f"{', '.join(sorted(u for u in units if u != ctx.unit_of_measure(m) and u))}; "
-                "declare both as identical cascades of one parent measure", m.code, m.location))
+            findings.append(
+                warning(
+                    "duplicate-measure",
+                    f"'{m.name}' is also measured in sibling unit(s) "
+                    f"{', '.join(sorted(u for u in units if u != ctx.unit_of_measure(m) and u))}; "
+                    "declare both as identical cascades of one parent measure",
+                    m.code,
+                    m.location,
+                )
+            )
     return findings

@@ -19,18 +19,39 @@ def objectives(ctx: Context) -> list[Finding]:
         supported = any(s.active for s in ctx.supporters.get(o.code, []))
         if not measures:
             if o.score_from in (ScoreFrom.MEASURES, ScoreFrom.BOTH) or not supported:
-                findings.append(warning("objective-without-measures",
-                                        "has no active measure" + ("" if supported else
-                                        " and no supporting objective, so it cannot be scored"),
-                                        o.code, o.location))
+                findings.append(
+                    warning(
+                        "objective-without-measures",
+                        "has no active measure"
+                        + (
+                            ""
+                            if supported
+                            else " and no supporting objective, so it cannot be scored"
+                        ),
+                        o.code,
+                        o.location,
+                    )
+                )
             continue
         if all(m.kind is Kind.LAGGING for m in measures):
-            findings.append(warning("only-lagging", f"all {len(measures)} measure(s) are lagging;"
-                                    " add a leading measure that predicts the outcome",
-                                    o.code, o.location))
+            findings.append(
+                warning(
+                    "only-lagging",
+                    f"all {len(measures)} measure(s) are lagging;"
+                    " add a leading measure that predicts the outcome",
+                    o.code,
+                    o.location,
+                )
+            )
         if len(measures) > limit:
-            findings.append(warning("too-many-measures-objective", f"has {len(measures)} "
-                                    f"measures (more than {limit})", o.code, o.location))
+            findings.append(
+                warning(
+                    "too-many-measures-objective",
+                    f"has {len(measures)} measures (more than {limit})",
+                    o.code,
+                    o.location,
+                )
+            )
     return findings
 
 
@@ -45,11 +66,18 @@ def measures(ctx: Context) -> list[Finding]:
             m.polarity is Polarity.BAND or method is Method.BAND
         )
         if m.target is None and method is not Method.NONE and not has_band:
-            findings.append(warning("measure-without-target", "has no target, so it cannot be "
-                                    "scored (status no-target)", m.code, m.location))
+            findings.append(
+                warning(
+                    "measure-without-target",
+                    "has no target, so it cannot be scored (status no-target)",
+                    m.code,
+                    m.location,
+                )
+            )
         if not m.owner:
-            findings.append(warning("measure-without-owner", "has no owner to report it",
-                                    m.code, m.location))
+            findings.append(
+                warning("measure-without-owner", "has no owner to report it", m.code, m.location)
+            )
     return findings
 
 
@@ -62,12 +90,24 @@ def scorecards(ctx: Context) -> list[Finding]:
         used = {o.perspective for o in active}
         for p in ctx.spec.organization.perspectives:
             if p.code not in used:
-                findings.append(warning("empty-perspective", f"the {p.name} perspective has no "
-                                        "objective on this scorecard", unit.code, unit.location))
+                findings.append(
+                    warning(
+                        "empty-perspective",
+                        f"the {p.name} perspective has no objective on this scorecard",
+                        unit.code,
+                        unit.location,
+                    )
+                )
         count = sum(len(ctx.active_measures(o.code)) for o in active)
         if count > limit:
-            findings.append(warning("too-many-measures-scorecard", f"the scorecard has {count} "
-                                    f"measures (more than {limit})", unit.code, unit.location))
+            findings.append(
+                warning(
+                    "too-many-measures-scorecard",
+                    f"the scorecard has {count} measures (more than {limit})",
+                    unit.code,
+                    unit.location,
+                )
+            )
     return findings
 
 
@@ -85,18 +125,35 @@ def strategy_map(ctx: Context) -> list[Finding]:
                 continue
             edges.append((index[o.code], index[code]))
             if order.get(target.perspective, 0) < order.get(o.perspective, 0):
-                findings.append(warning(
-                    "drives-downward", f"drives '{code}' in {target.perspective}, below its own "
-                    f"perspective {o.perspective}; cause-and-effect arrows point up the map",
-                    o.code, o.location.at("drives")))
+                findings.append(
+                    warning(
+                        "drives-downward",
+                        f"drives '{code}' in {target.perspective}, below its own "
+                        f"perspective {o.perspective}; cause-and-effect arrows point up the map",
+                        o.code,
+                        o.location.at("drives"),
+                    )
+                )
     for cycle in cycles(build_graph(len(codes), edges)):
         path = " → ".join(codes[i] for i in cycle + cycle[:1])
         first = ctx.objectives[codes[cycle[0]]]
-        findings.append(error("drives-cycle", f"cause-and-effect arrows form a cycle: {path}",
-                              first.code, first.location.at("drives")))
+        findings.append(
+            error(
+                "drives-cycle",
+                f"cause-and-effect arrows form a cycle: {path}",
+                first.code,
+                first.location.at("drives"),
+            )
+        )
     for unit in ctx.units.values():
         active = [o for o in ctx.objectives_of.get(unit.code, []) if o.active]
         if len(active) >= 4 and not any(o.drives for o in active):
-            findings.append(info("map-without-links", "the strategy map has no cause-and-effect "
-                                 "arrows (drives)", unit.code, unit.location))
+            findings.append(
+                info(
+                    "map-without-links",
+                    "the strategy map has no cause-and-effect arrows (drives)",
+                    unit.code,
+                    unit.location,
+                )
+            )
     return findings

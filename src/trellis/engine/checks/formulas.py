@@ -15,25 +15,51 @@ def formulas(ctx: Context) -> list[Finding]:
     for m in ctx.spec.measures:
         where = m.location.at("formula")
         if m.source is Source.FORMULA and not (m.formula or "").strip():
-            findings.append(error("missing-formula", "source is formula but no formula is given",
-                                  m.code, m.location.at("source")))
+            findings.append(
+                error(
+                    "missing-formula",
+                    "source is formula but no formula is given",
+                    m.code,
+                    m.location.at("source"),
+                )
+            )
             continue
         if m.formula and m.source is not Source.FORMULA:
-            findings.append(warning("unused-formula", f"has a formula but source is "
-                                    f"'{m.source.value}'; the formula is ignored", m.code, where))
+            findings.append(
+                warning(
+                    "unused-formula",
+                    f"has a formula but source is '{m.source.value}'; the formula is ignored",
+                    m.code,
+                    where,
+                )
+            )
             continue
         if not m.formula:
             continue
         try:
             tree = fx.parse(m.formula)
         except fx.FormulaError as exc:
-            findings.append(error("formula-syntax", f"{exc.message} at column {exc.position + 1}:"
-                                  f" {m.formula} / {' ' * exc.position}^", m.code, where))
+            findings.append(
+                error(
+                    "formula-syntax",
+                    f"{exc.message} at column {exc.position + 1}:"
+                    f" {m.formula} / {' ' * exc.position}^",
+                    m.code,
+                    where,
+                )
+            )
             continue
         for ref in fx.references(tree):
             if ref.code not in ctx.measures:
-                findings.append(error("unknown-reference", f"formula refers to unknown measure "
-                                      f"'{ref.code}' at column {ref.position + 1}", m.code, where))
+                findings.append(
+                    error(
+                        "unknown-reference",
+                        f"formula refers to unknown measure "
+                        f"'{ref.code}' at column {ref.position + 1}",
+                        m.code,
+                        where,
+                    )
+                )
     return findings
 
 
@@ -51,7 +77,12 @@ def dependency_cycles(ctx: Context) -> list[Finding]:
             edges += [(index[r.code], index[m.code]) for r in refs if r.code in index]
         link = m.cascades_from
         parent = ctx.measures.get(link.measure) if link else None
-        if link and parent and link.mode is not CascadeMode.DERIVED and parent.source is Source.ROLLUP:
+        if (
+            link
+            and parent
+            and link.mode is not CascadeMode.DERIVED
+            and parent.source is Source.ROLLUP
+        ):
             edges.append((index[m.code], index[parent.code]))
         if m.source is Source.ROLLUP and m.rollup and m.rollup.weight_measure in index:
             edges.append((index[m.rollup.weight_measure], index[m.code]))
@@ -59,8 +90,14 @@ def dependency_cycles(ctx: Context) -> list[Finding]:
     for cycle in cycles(build_graph(len(codes), edges)):
         path = " → ".join(codes[i] for i in cycle + cycle[:1])
         first = ctx.measures[codes[cycle[0]]]
-        findings.append(error("circular-dependency", f"measures depend on each other in a "
-                              f"circle: {path}", first.code, first.location))
+        findings.append(
+            error(
+                "circular-dependency",
+                f"measures depend on each other in a circle: {path}",
+                first.code,
+                first.location,
+            )
+        )
     return findings
 
 
@@ -75,22 +112,42 @@ def rollups(ctx: Context) -> list[Finding]:
     for m in ctx.measures.values():
         if m.source is not Source.ROLLUP:
             if m.rollup is not None:
-                findings.append(warning("unused-rollup", f"has rollup settings but source is "
-                                        f"'{m.source.value}'", m.code, m.location.at("rollup")))
+                findings.append(
+                    warning(
+                        "unused-rollup",
+                        f"has rollup settings but source is '{m.source.value}'",
+                        m.code,
+                        m.location.at("rollup"),
+                    )
+                )
             continue
         feeding = contributors.get(m.code, [])
         if not feeding:
-            findings.append(warning("rollup-without-contributors", "no measure cascades into "
-                                    "this roll-up (identical or contributing), so it has no "
-                                    "values", m.code, m.location.at("source")))
+            findings.append(
+                warning(
+                    "rollup-without-contributors",
+                    "no measure cascades into "
+                    "this roll-up (identical or contributing), so it has no "
+                    "values",
+                    m.code,
+                    m.location.at("source"),
+                )
+            )
         for code in feeding:
             child = ctx.measures[code]
             inherits = child.cascades_from is not None and (
                 child.cascades_from.mode is CascadeMode.IDENTICAL
             )
-            if child.frequency is not m.frequency and ("frequency" in child.set_fields or not inherits):
-                findings.append(warning(
-                    "rollup-frequency-mismatch",
-                    f"reports per {child.frequency.value} but rolls up into '{m.code}', which "
-                    f"reports per {m.frequency.value}", code, child.location.at("frequency")))
+            if child.frequency is not m.frequency and (
+                "frequency" in child.set_fields or not inherits
+            ):
+                findings.append(
+                    warning(
+                        "rollup-frequency-mismatch",
+                        f"reports per {child.frequency.value} but rolls up into '{m.code}', which "
+                        f"reports per {m.frequency.value}",
+                        code,
+                        child.location.at("frequency"),
+                    )
+                )
     return findings

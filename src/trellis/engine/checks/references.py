@@ -13,8 +13,14 @@ def duplicate_codes(ctx: Context) -> list[Finding]:
     seen: dict[str, str] = {}
     for unit in ctx.spec.units:
         if unit.code in seen:
-            findings.append(error("duplicate-code", f"unit code '{unit.code}' is already used "
-                                  f"at {seen[unit.code]}", unit.code, unit.location))
+            findings.append(
+                error(
+                    "duplicate-code",
+                    f"unit code '{unit.code}' is already used at {seen[unit.code]}",
+                    unit.code,
+                    unit.location,
+                )
+            )
         else:
             seen[unit.code] = str(unit.location)
     seen = {}
@@ -23,14 +29,26 @@ def duplicate_codes(ctx: Context) -> list[Finding]:
     ]
     for kind, code, location in items:
         if code in seen:
-            findings.append(error("duplicate-code", f"{kind} code '{code}' is already used at "
-                                  f"{seen[code]}", code, location))
+            findings.append(
+                error(
+                    "duplicate-code",
+                    f"{kind} code '{code}' is already used at {seen[code]}",
+                    code,
+                    location,
+                )
+            )
         else:
             seen[code] = str(location)
     codes = [p.code for p in ctx.spec.organization.perspectives]
     for code in {c for c in codes if codes.count(c) > 1}:
-        findings.append(error("duplicate-code", f"perspective code '{code}' is listed twice",
-                              code, ctx.spec.organization.location.at("perspectives")))
+        findings.append(
+            error(
+                "duplicate-code",
+                f"perspective code '{code}' is listed twice",
+                code,
+                ctx.spec.organization.location.at("perspectives"),
+            )
+        )
     return findings
 
 
@@ -41,8 +59,9 @@ def unknown_references(ctx: Context) -> list[Finding]:
 
     def missing(kind: str, code: str, owner: str, where: object, key: str) -> None:
         location = where.at(key)  # type: ignore[attr-defined]
-        findings.append(error("unknown-reference", f"{key} refers to unknown {kind} '{code}'",
-                              owner, location))
+        findings.append(
+            error("unknown-reference", f"{key} refers to unknown {kind} '{code}'", owner, location)
+        )
 
     for unit in ctx.spec.units:
         if unit.parent and unit.parent not in ctx.units:
@@ -80,15 +99,24 @@ def unit_tree(ctx: Context) -> list[Finding]:
     for cycle in cycles(build_graph(len(codes), edges)):
         path = " → ".join(codes[i] for i in cycle + cycle[:1])
         first = ctx.units[codes[cycle[0]]]
-        findings.append(error("unit-cycle", f"units form a cycle: {path}", first.code,
-                              first.location.at("parent")))
+        findings.append(
+            error(
+                "unit-cycle", f"units form a cycle: {path}", first.code, first.location.at("parent")
+            )
+        )
     roots = [u for u in ctx.units.values() if not u.parent]
     if ctx.units and not roots:
         findings.append(error("unit-cycle", "no unit is the root (every unit has a parent)"))
     for extra in roots[1:]:
-        findings.append(error("multiple-roots", f"unit '{extra.code}' has no parent but "
-                              f"'{roots[0].code}' is already the root; give it a parent",
-                              extra.code, extra.location))
+        findings.append(
+            error(
+                "multiple-roots",
+                f"unit '{extra.code}' has no parent but "
+                f"'{roots[0].code}' is already the root; give it a parent",
+                extra.code,
+                extra.location,
+            )
+        )
     return findings
 
 
@@ -101,18 +129,27 @@ def link_targets(ctx: Context) -> list[Finding]:
         for link in o.supports:
             target = ctx.objectives.get(link.objective)
             if target is not None and target.unit not in ancestors:
-                findings.append(error(
-                    "supports-non-ancestor",
-                    f"supports '{target.code}' of unit '{target.unit}', which is not an "
-                    f"ancestor of '{o.unit}'", o.code, link.location if link.location.file
-                    else o.location.at("supports")))
+                findings.append(
+                    error(
+                        "supports-non-ancestor",
+                        f"supports '{target.code}' of unit '{target.unit}', which is not an "
+                        f"ancestor of '{o.unit}'",
+                        o.code,
+                        link.location if link.location.file else o.location.at("supports"),
+                    )
+                )
         for code in o.drives:
             target = ctx.objectives.get(code)
             if target is not None and target.unit != o.unit:
-                findings.append(error(
-                    "drives-other-unit",
-                    f"drives '{code}' of unit '{target.unit}'; cause-and-effect arrows stay "
-                    f"inside one unit's strategy map", o.code, o.location.at("drives")))
+                findings.append(
+                    error(
+                        "drives-other-unit",
+                        f"drives '{code}' of unit '{target.unit}'; cause-and-effect arrows stay "
+                        f"inside one unit's strategy map",
+                        o.code,
+                        o.location.at("drives"),
+                    )
+                )
     for m in ctx.spec.measures:
         link = m.cascades_from
         parent = ctx.measures.get(link.measure) if link else None
@@ -121,8 +158,13 @@ def link_targets(ctx: Context) -> list[Finding]:
             continue
         parent_unit = ctx.unit_of_measure(parent)
         if parent_unit is not None and parent_unit not in ctx.ancestors(unit):
-            findings.append(error(
-                "cascade-non-ancestor",
-                f"cascades from '{parent.code}' of unit '{parent_unit}', which is not an "
-                f"ancestor of '{unit}'", m.code, m.location.at("cascades_from")))
+            findings.append(
+                error(
+                    "cascade-non-ancestor",
+                    f"cascades from '{parent.code}' of unit '{parent_unit}', which is not an "
+                    f"ancestor of '{unit}'",
+                    m.code,
+                    m.location.at("cascades_from"),
+                )
+            )
     return findings

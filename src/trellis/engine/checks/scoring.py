@@ -16,19 +16,28 @@ def weights(ctx: Context) -> list[Finding]:
 
     def check(owner: str, what: str, values: list[float], where: Location) -> None:
         if any(v < 0 or not math.isfinite(v) for v in values):
-            findings.append(error("invalid-weight", f"{what}: weights must be zero or more",
-                                  owner, where))
+            findings.append(
+                error("invalid-weight", f"{what}: weights must be zero or more", owner, where)
+            )
         elif values and all(v == 0 for v in values):
             findings.append(error("invalid-weight", f"{what}: all weights are zero", owner, where))
 
     org = ctx.spec.organization
-    check("organization", "perspective weights", [p.weight for p in org.perspectives],
-          org.location.at("perspectives"))
+    check(
+        "organization",
+        "perspective weights",
+        [p.weight for p in org.perspectives],
+        org.location.at("perspectives"),
+    )
     for unit in ctx.units.values():
         merged = {p.code: unit.perspective_weights.get(p.code, p.weight) for p in org.perspectives}
         if unit.perspective_weights:
-            check(unit.code, "perspective weights", list(merged.values()),
-                  unit.location.at("perspective_weights"))
+            check(
+                unit.code,
+                "perspective weights",
+                list(merged.values()),
+                unit.location.at("perspective_weights"),
+            )
     for o in ctx.objectives.values():
         measures = ctx.active_measures(o.code)
         for m in measures:
@@ -40,8 +49,12 @@ def weights(ctx: Context) -> list[Finding]:
             check(o.code, "objective weight", [o.weight], o.location.at("weight"))
         for link in o.supports:
             if link.weight < 0:
-                check(o.code, f"weight of the link to {link.objective}", [link.weight],
-                      o.location.at("supports"))
+                check(
+                    o.code,
+                    f"weight of the link to {link.objective}",
+                    [link.weight],
+                    o.location.at("supports"),
+                )
     return findings
 
 
@@ -63,26 +76,42 @@ def scoring_parameters(ctx: Context) -> list[Finding]:
         def bad(code: str, message: str, key: str = "scoring", m: Measure = m) -> None:
             findings.append(error(code, message, m.code, m.location.at(key)))
 
-        if m.polarity is Polarity.BAND and method not in (None, Method.BAND, Method.BINARY, Method.NONE):
-            bad("scoring-contradiction", f"polarity band cannot be scored with '{method}'; "
-                "use band or binary")
+        if m.polarity is Polarity.BAND and method not in (
+            None,
+            Method.BAND,
+            Method.BINARY,
+            Method.NONE,
+        ):
+            bad(
+                "scoring-contradiction",
+                f"polarity band cannot be scored with '{method}'; use band or binary",
+            )
         if method is Method.BAND and m.polarity is not Polarity.BAND:
-            bad("scoring-contradiction", f"method band needs polarity band (polarity is "
-                f"{m.polarity.value})", "polarity")
+            bad(
+                "scoring-contradiction",
+                f"method band needs polarity band (polarity is {m.polarity.value})",
+                "polarity",
+            )
         needs_band = method is Method.BAND or (
             m.polarity is Polarity.BAND and method in (None, Method.BINARY)
         )
         if needs_band and m.scoring.band is None:
-            bad("missing-scoring-parameter", "band scoring needs scoring.band with lower, upper "
-                "and tolerance")
+            bad(
+                "missing-scoring-parameter",
+                "band scoring needs scoring.band with lower, upper and tolerance",
+            )
         if m.scoring.band is not None and m.scoring.band.lower > m.scoring.band.upper:
-            bad("scoring-contradiction", f"band lower ({m.scoring.band.lower:g}) is above upper "
-                f"({m.scoring.band.upper:g})")
+            bad(
+                "scoring-contradiction",
+                f"band lower ({m.scoring.band.lower:g}) is above upper ({m.scoring.band.upper:g})",
+            )
         if method is Method.LINEAR and m.baseline is None:
             bad("missing-scoring-parameter", "method linear needs a baseline (or use ratio)")
         if method is Method.THRESHOLDS and m.minimum is None:
-            bad("missing-scoring-parameter", "method thresholds needs a minimum (the red flag) "
-                "besides the target (the goal)")
+            bad(
+                "missing-scoring-parameter",
+                "method thresholds needs a minimum (the red flag) besides the target (the goal)",
+            )
         del where
         findings.extend(_directions(m))
     return findings
@@ -98,13 +127,27 @@ def _directions(m: Measure) -> list[Finding]:
     out: list[Finding] = []
 
     def wrong(first: str, a: float, relation: str, second: str, b: float, key: str) -> None:
-        out.append(error("scoring-contradiction", f"{first} ({a:g}) is {relation} {second} "
-                         f"({b:g}) but {word} is better (polarity {m.polarity.value})",
-                         m.code, m.location.at(key)))
+        out.append(
+            error(
+                "scoring-contradiction",
+                f"{first} ({a:g}) is {relation} {second} "
+                f"({b:g}) but {word} is better (polarity {m.polarity.value})",
+                m.code,
+                m.location.at(key),
+            )
+        )
 
-    if target is not None and minimum is not None and (minimum > target if up else minimum < target):
+    if (
+        target is not None
+        and minimum is not None
+        and (minimum > target if up else minimum < target)
+    ):
         wrong("minimum", minimum, "beyond the", "target", target, "minimum")
-    if target is not None and stretch is not None and (stretch < target if up else stretch > target):
+    if (
+        target is not None
+        and stretch is not None
+        and (stretch < target if up else stretch > target)
+    ):
         wrong("stretch", stretch, "short of the", "target", target, "stretch")
     if (
         target is not None
@@ -130,8 +173,14 @@ def target_periods(ctx: Context) -> list[Finding]:
             if series.glide is not None:
                 labels += [series.glide.start, series.glide.end]
                 if series.glide.start_value is None and m.baseline is None:
-                    findings.append(error("bad-target", f"{level} glide path needs 'from' or a "
-                                          "baseline to start from", m.code, where))
+                    findings.append(
+                        error(
+                            "bad-target",
+                            f"{level} glide path needs 'from' or a baseline to start from",
+                            m.code,
+                            where,
+                        )
+                    )
             parsed = {}
             for label in labels:
                 try:
@@ -141,16 +190,34 @@ def target_periods(ctx: Context) -> list[Finding]:
                     continue
                 parsed[label] = period
                 if period.grain is Grain.YTD:
-                    findings.append(error("bad-target", f"{level}: '{label}' is a year-to-date "
-                                          "period; give targets per period", m.code, where))
+                    findings.append(
+                        error(
+                            "bad-target",
+                            f"{level}: '{label}' is a year-to-date period; give targets per period",
+                            m.code,
+                            where,
+                        )
+                    )
                 elif period.grain.months < m.frequency.months:
-                    findings.append(error("bad-target", f"{level}: '{label}' is shorter than "
-                                          f"the measure's frequency ({m.frequency.value})",
-                                          m.code, where))
+                    findings.append(
+                        error(
+                            "bad-target",
+                            f"{level}: '{label}' is shorter than "
+                            f"the measure's frequency ({m.frequency.value})",
+                            m.code,
+                            where,
+                        )
+                    )
             glide = series.glide
             if glide and glide.start in parsed and glide.end in parsed:
                 if parsed[glide.start].end >= parsed[glide.end].end:
-                    findings.append(error("bad-target", f"{level} glide path starts "
-                                          f"({glide.start}) after it ends ({glide.end})",
-                                          m.code, where))
+                    findings.append(
+                        error(
+                            "bad-target",
+                            f"{level} glide path starts "
+                            f"({glide.start}) after it ends ({glide.end})",
+                            m.code,
+                            where,
+                        )
+                    )
     return findings

@@ -1,0 +1,3 @@
+from trellis.cli.main import main
+
+main()

@@ -1,0 +1,70 @@
+"""Rich rendering of findings and score tables for the terminal."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from trellis.engine.findings import Finding, Severity
+
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+STATUS_STYLE = {
+    "green": "bold green",
+    "amber": "bold yellow",
+    "red": "bold red",
+    "no-data": "dim",
+    "no-target": "dim",
+    "unscored": "dim",
+}
+
+
+def findings(console: Console, items: list[Finding]) -> None:
+    """One line per finding: ``file:line: severity code [object]: message``."""
+    for f in items:
+        where = str(f.location) + (f":{f.location.column}" if f.location.column else "")
+        line = Text(f"{where}: ")
+        line.append(f"{f.severity.value} {f.code}", style=SEVERITY_STYLE[f.severity])
+        if f.object:
+            line.append(f" [{f.object}]")
+        line.append(f": {f.message}")
+        console.print(line)
+
+
+def summary(console: Console, items: list[Finding]) -> None:
+    """A count per severity."""
+    counts = Counter(f.severity for f in items)
+    parts = [f"{counts.get(s, 0)} {s.value}(s)" for s in Severity]
+    style = "bold red" if counts.get(Severity.ERROR) else "bold green"
+    console.print(Text(", ".join(parts), style=style))
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def records(console: Console, rows: list[dict[str, Any]], level: str) -> None:
+    """A table of score records; status in words and colour."""
+    if not rows:
+        console.print("No records.")
+        return
+    table = Table(title=f"{level} scores — {rows[0]['period']}", title_justify="left")
+    table.add_column("unit")
+    table.add_column("code")
+    table.add_column("name")
+    if level == "measure":
+        table.add_column("value", justify="right")
+        table.add_column("target", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("status")
+    table.add_column("flags")
+    for row in rows:
+        cells = [row["unit"], row["code"], row["name"]]
+        if level == "measure":
+            cells += [_number(row["value"]), _number(row["target"])]
+        status = Text(row["status"], style=STATUS_STYLE.get(row["status"], ""))
+        table.add_row(*cells, _number(row["score"]), status, " ".join(row["flags"]))
+    console.print(table)
