@@ -164,6 +164,21 @@ class Results:
                     )
         return out
 
+    def target_table(self) -> list[tuple[str, str, float | None, float | None, float | None]]:
+        """Every target level per native period of each active measure (rounded)."""
+        c = self.compiled
+        ev = self.evaluator
+        rows: list[tuple[str, str, float | None, float | None, float | None]] = []
+        grids = [ev.targets[level].native for level in ("target", "minimum", "stretch")]
+        for row in np.flatnonzero(c.active):
+            m = c.measures[row]
+            grain = Grain(m.frequency.value)
+            for col in np.flatnonzero(~np.isnan(grids[0][row]) | ~np.isnan(grids[1][row])):
+                label = c.calendar.period(grain, int(col) + ev.horizon.first).label
+                levels = [_clean(g[row, col], m.decimals + 2) for g in grids]
+                rows.append((m.code, label, levels[0], levels[1], levels[2]))
+        return rows
+
     # -- change ------------------------------------------------------------------------------
     def update(self, observations: Iterable[Sequence[object]]) -> list[str]:
         """Apply changed observations (a NaN/None value clears one) and re-evaluate only

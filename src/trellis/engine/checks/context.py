@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from trellis.engine.resolve import resolved_measures
 from trellis.engine.spec import Measure, Objective, ScorecardSpec, Unit
 
 
@@ -20,6 +21,7 @@ class Context:
     measures_of: dict[str, list[Measure]] = field(default_factory=lambda: defaultdict(list))
     objectives_of: dict[str, list[Objective]] = field(default_factory=lambda: defaultdict(list))
     supporters: dict[str, list[Objective]] = field(default_factory=lambda: defaultdict(list))
+    drivers: dict[str, list[Objective]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def build(cls, spec: ScorecardSpec) -> Context:
@@ -36,7 +38,10 @@ class Context:
             ctx.objectives_of[objective.unit].append(objective)
             for link in objective.supports:
                 ctx.supporters[link.objective].append(objective)
-        for measure in spec.measures:
+            for code in objective.drives:
+                ctx.drivers[code].append(objective)
+        # Identical cascades are checked with the settings they inherit.
+        for measure in resolved_measures(spec):
             ctx.measures.setdefault(measure.code, measure)
         for measure in ctx.measures.values():
             ctx.measures_of[measure.objective].append(measure)

@@ -33,12 +33,14 @@ def objectives(ctx: Context) -> list[Finding]:
                     )
                 )
             continue
-        if all(m.kind is Kind.LAGGING for m in measures):
+        # An objective that other objectives drive has its leading indicators in them.
+        driven = any(d.active for d in ctx.drivers.get(o.code, []))
+        if all(m.kind is Kind.LAGGING for m in measures) and not driven:
             findings.append(
                 warning(
                     "only-lagging",
-                    f"all {len(measures)} measure(s) are lagging;"
-                    " add a leading measure that predicts the outcome",
+                    f"all {len(measures)} measure(s) are lagging and no objective drives it; "
+                    "add a leading measure or a cause-and-effect link from a driver",
                     o.code,
                     o.location,
                 )
