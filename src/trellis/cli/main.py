@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from trellis.cli import render
+from trellis.demo.acme import write_sample
 from trellis.engine.api import Scorecard, check_path, load
 from trellis.engine.findings import ScorecardError, Severity, has_errors
 from trellis.engine.loading import json_schema
@@ -33,14 +34,14 @@ out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
-class CheckFormat(str, Enum):
+class CheckFormat(StrEnum):
     """Output formats of ``trellis check``."""
 
     text = "text"
     json = "json"
 
 
-class ScoreFormat(str, Enum):
+class ScoreFormat(StrEnum):
     """Output formats of ``trellis score``."""
 
     table = "table"
@@ -48,7 +49,7 @@ class ScoreFormat(str, Enum):
     json = "json"
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """Levels of ``trellis score``."""
 
     measure = "measure"
@@ -188,8 +189,6 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create (must be empty or new).")],
 ) -> None:
     """Write the sample organization Acme: scorecard YAML, actuals.csv and a README."""
-    from trellis.demo.acme import write_sample
-
     if directory.exists() and any(directory.iterdir()):
         raise _fail(f"{directory} is not empty")
     written = write_sample(directory)

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from trellis.demo.data import generate
+from trellis.engine.api import load
 from trellis.engine.loading import load_spec
 from trellis.engine.periods import month_index
 
@@ -67,8 +68,6 @@ def observations() -> list[tuple[str, str, float]]:
 
 def write_sample(directory: Path) -> list[Path]:
     """Write the scorecard folder, ``actuals.csv``, ``targets.csv`` and a README."""
-    from trellis.engine.api import load
-
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copytree(scorecard_folder(), directory / "scorecard", dirs_exist_ok=True)
     actuals = directory / "actuals.csv"

@@ -14,7 +14,7 @@ import numpy as np
 from trellis.engine.compile import resolve_method
 from trellis.engine.periods import Calendar, Grain, month_label
 from trellis.engine.resolve import resolved_measures
-from trellis.engine.spec import Method, Polarity, ScorecardSpec, Source
+from trellis.engine.spec import Measure, Method, Polarity, ScorecardSpec, Source
 from trellis.engine.targets import Horizon, build_grid, native_ends
 
 
@@ -70,32 +70,28 @@ def generate(
 
 
 def _values(
-    m: object,
+    m: Measure,
     target: np.ndarray,
     level: float,
     progress: np.ndarray,
     noise: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    from trellis.engine.spec import Measure
-
-    assert isinstance(m, Measure)
     method = resolve_method(m)
     if m.polarity is Polarity.BAND and m.scoring.band is not None:
         band = m.scoring.band
         centre = (band.lower + band.upper) / 2
         spread = (band.upper - band.lower) / 2 + band.tolerance / 3
-        return centre + spread * (level - 1 + noise * 8)
+        return np.asarray(centre + spread * (level - 1 + noise * 8), dtype=np.float64)
     if method is Method.BINARY and m.polarity is Polarity.UP and np.nanmax(target) <= 1:
-        return (rng.random(target.size) < 0.8 + (level - 1) * 2).astype(float)
+        return np.asarray(rng.random(target.size) < 0.8 + (level - 1) * 2, dtype=np.float64)
     if method is Method.BINARY and m.polarity is Polarity.DOWN:
-        return rng.poisson(np.nan_to_num(target, nan=1.0) * 0.7 / level).astype(float)
+        return np.asarray(rng.poisson(np.nan_to_num(target, nan=1.0) * 0.7 / level), np.float64)
     scale = np.where(np.isnan(target), m.baseline if m.baseline is not None else 100.0, target)
     factor = level + progress + noise
     if m.baseline is not None and method is Method.LINEAR and not np.isnan(target).all():
         # Somewhere between the baseline and the target, mostly near the target.
         reach = 0.85 + (factor - 1) * 4
-        return m.baseline + (scale - m.baseline) * reach
-    if m.polarity is Polarity.DOWN:
-        return scale / factor
-    return scale * factor
+        return np.asarray(m.baseline + (scale - m.baseline) * reach, dtype=np.float64)
+    values = scale / factor if m.polarity is Polarity.DOWN else scale * factor
+    return np.asarray(values, dtype=np.float64)

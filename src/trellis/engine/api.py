@@ -11,7 +11,7 @@ import numpy as np
 from trellis.engine.checks import run_checks
 from trellis.engine.compile import CompiledScorecard, compile_scorecard
 from trellis.engine.evaluate import Evaluator
-from trellis.engine.findings import Finding, ScorecardError, has_errors
+from trellis.engine.findings import Finding, ScorecardError, error, has_errors
 from trellis.engine.loading import load_spec
 from trellis.engine.observations import (
     Observation,
@@ -21,7 +21,7 @@ from trellis.engine.observations import (
     read_csv,
     validate,
 )
-from trellis.engine.periods import PeriodError, month_index
+from trellis.engine.periods import Grain, PeriodError, month_index
 from trellis.engine.results import Results
 from trellis.engine.spec import ScorecardSpec
 from trellis.engine.targets import LEVELS, Horizon, build_grid
@@ -96,19 +96,11 @@ class Scorecard:
         observed = grid(observations, c.measure_index, c.measures, horizon)
         evaluator = Evaluator(c, horizon, observed, targets)
         results = Results(c, evaluator)
-        evaluator.grain(_month())
+        evaluator.grain(Grain.MONTH)
         return results
 
 
-def _month() -> object:
-    from trellis.engine.periods import Grain
-
-    return Grain.MONTH
-
-
 def _cross_file_duplicates(items: list[Observation], ends: list[int]) -> list[Finding]:
-    from trellis.engine.findings import error
-
     seen: set[tuple[str, int, str]] = set()
     out: list[Finding] = []
     for obs, end in zip(items, ends, strict=True):

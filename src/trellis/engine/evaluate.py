@@ -28,7 +28,7 @@ from trellis.engine.aggregation import (
     ytd_aggregate,
 )
 from trellis.engine.combine import group_starts, rollup, weighted_mean
-from trellis.engine.compile import AGGREGATIONS, CompiledScorecard
+from trellis.engine.compile import AGGREGATIONS, CompiledScorecard, RollupGroup
 from trellis.engine.flags import FLAG_PARTIAL, FLAG_STALE
 from trellis.engine.formula import TimeAxis
 from trellis.engine.formula import evaluate as evaluate_formula
@@ -133,7 +133,7 @@ class Evaluator:
         periods = self.periods(grain)
         if into is None:
             t = len(periods)
-            nan = np.full((c.size, t), np.nan)
+            np.full((c.size, t), np.nan)
             into = _empty(grain, periods, c)
         selected = None if rows is None else np.zeros(c.size, dtype=bool)
         if selected is not None:
@@ -244,11 +244,8 @@ class Evaluator:
                 self._rollup_group(rg, out, carried, selected)
 
     def _rollup_group(
-        self, rg: object, out: GrainResult, carried: np.ndarray, selected: np.ndarray | None
+        self, rg: RollupGroup, out: GrainResult, carried: np.ndarray, selected: np.ndarray | None
     ) -> None:
-        from trellis.engine.compile import RollupGroup
-
-        assert isinstance(rg, RollupGroup)
         keep = ~carried[rg.rows]
         if selected is not None:
             keep &= selected[rg.rows]

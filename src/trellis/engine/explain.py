@@ -160,15 +160,15 @@ def _measure(results: Results, r: GrainResult, col: int, row: int) -> Explanatio
                 )
             )
     elif m.source is Source.ROLLUP:
-        group = next(g for g in c.rollup_groups if row in g.rows)
-        pos = int(np.flatnonzero(group.rows == row)[0])
-        end = group.starts[pos + 1] if pos + 1 < group.starts.size else group.contributors.size
-        members = group.contributors[group.starts[pos] : end]
+        rollup = next(g for g in c.rollup_groups if row in g.rows)
+        pos = int(np.flatnonzero(rollup.rows == row)[0])
+        end = rollup.starts[pos + 1] if pos + 1 < rollup.starts.size else rollup.contributors.size
+        members = rollup.contributors[rollup.starts[pos] : end]
         present = int(np.sum(~np.isnan(r.value[members, col])))
         exp.how.append(
-            f"roll-up by {group.method.value} of {len(members)} contributing measure(s): "
+            f"roll-up by {rollup.method.value} of {len(members)} contributing measure(s): "
             f"{present} of {len(members)} reported"
-            + (" (require_all: missing unless all report)" if group.require_all else "")
+            + (" (require_all: missing unless all report)" if rollup.require_all else "")
         )
         for member in members:
             cm = c.measures[member]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from trellis.engine.spec.location import Location
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How serious a finding is; only errors stop a scorecard from being evaluated."""
 
     ERROR = "error"
@@ -27,7 +27,7 @@ class Finding:
     severity: Severity
     message: str
     object: str = ""
-    location: Location = Location()
+    location: Location = field(default_factory=Location)
 
     def as_dict(self) -> dict[str, str | int | None]:
         """The JSON shape: code, severity, message, file, line, object."""

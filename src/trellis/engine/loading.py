@@ -68,7 +68,7 @@ class _Reader:
             out.location = _located(node, self.file)
             out.key_lines = {}
             for key_node, value_node in node.value:
-                key = self.constructor.construct_object(key_node)  # type: ignore[no-untyped-call]
+                key = self.constructor.construct_object(key_node)
                 text = str(key)
                 if text in out:
                     self.findings.append(
@@ -83,7 +83,7 @@ class _Reader:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.read(item) for item in node.value]
-        return self.constructor.construct_object(node)  # type: ignore[no-untyped-call]
+        return self.constructor.construct_object(node)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +28,7 @@ class PeriodError(ValueError):
     """A period label that cannot be read, with the reason."""
 
 
-class Frequency(str, Enum):
+class Frequency(StrEnum):
     """How often a measure reports: once per period of this length."""
 
     MONTH = "month"
@@ -50,7 +50,7 @@ _FREQUENCY_MONTHS = {
 }
 
 
-class Grain(str, Enum):
+class Grain(StrEnum):
     """The kinds of period a result can be asked for."""
 
     MONTH = "month"
@@ -65,7 +65,7 @@ class Grain(str, Enum):
         return 12 if self is Grain.YTD else Frequency(self.value).months
 
 
-class Aggregation(str, Enum):
+class Aggregation(StrEnum):
     """How values of shorter periods combine into a longer one."""
 
     SUM = "sum"

@@ -10,6 +10,7 @@ import numpy as np
 
 from trellis.engine.compile import CompiledScorecard
 from trellis.engine.evaluate import Evaluator, GrainResult
+from trellis.engine.explain import Explanation, explain
 from trellis.engine.findings import ScorecardError
 from trellis.engine.flags import flag_names
 from trellis.engine.graph import affected
@@ -214,10 +215,8 @@ class Results:
         return [c.measures[r].code for r in rows]
 
     # -- explain -----------------------------------------------------------------------------
-    def explain(self, code: str, period: str | None = None) -> Any:
+    def explain(self, code: str, period: str | None = None) -> Explanation:
         """The roll-up or formula behind one number (see :mod:`trellis.engine.explain`)."""
-        from trellis.engine.explain import explain
-
         return explain(self, code, period or self.latest_period())
 
 

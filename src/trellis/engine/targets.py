@@ -86,7 +86,7 @@ def build_grid(
     for length, (rows, values) in constant_rows.items():
         if rows:
             cols = np.flatnonzero(ends[length])
-            grid.native[np.ix_(rows, cols)] = np.array(values)[:, None]
+            grid.native[np.ix_(np.array(rows, dtype=np.int64), cols)] = np.array(values)[:, None]
     return grid
 
 

@@ -131,7 +131,8 @@ def commitments(ctx: Context) -> list[Finding]:
                 findings.append(
                     warning(
                         code,
-                        f"the {method.value} of the contributing targets ({combined[first]:g}) would "
+                        f"the {method.value} of the contributing targets "
+                        f"({combined[first]:g}) would "
                         f"{verb} its target ({wanted[first]:g}) in {label}"
                         + (f" and {int(mask.sum()) - 1} more period(s)" if mask.sum() > 1 else ""),
                         parent.code,
@@ -173,7 +174,7 @@ def duplicates(ctx: Context) -> list[Finding]:
         unit = ctx.units.get(ctx.unit_of_measure(m) or "")
         if m.active and unit is not None and unit.parent:
             by_parent_and_name[(unit.parent, _normalized(m.name))].append(m)
-    for (_, name), group in by_parent_and_name.items():
+    for (_, _name), group in by_parent_and_name.items():
         units = {ctx.unit_of_measure(m) for m in group}
         if len(units) < 2:
             continue

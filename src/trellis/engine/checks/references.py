@@ -151,8 +151,8 @@ def link_targets(ctx: Context) -> list[Finding]:
                     )
                 )
     for m in ctx.spec.measures:
-        link = m.cascades_from
-        parent = ctx.measures.get(link.measure) if link else None
+        cascade = m.cascades_from
+        parent = ctx.measures.get(cascade.measure) if cascade else None
         unit = ctx.unit_of_measure(m)
         if parent is None or unit is None:
             continue

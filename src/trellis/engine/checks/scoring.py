@@ -209,15 +209,18 @@ def target_periods(ctx: Context) -> list[Finding]:
                         )
                     )
             glide = series.glide
-            if glide and glide.start in parsed and glide.end in parsed:
-                if parsed[glide.start].end >= parsed[glide.end].end:
-                    findings.append(
-                        error(
-                            "bad-target",
-                            f"{level} glide path starts "
-                            f"({glide.start}) after it ends ({glide.end})",
-                            m.code,
-                            where,
-                        )
+            if (
+                glide
+                and glide.start in parsed
+                and glide.end in parsed
+                and parsed[glide.start].end >= parsed[glide.end].end
+            ):
+                findings.append(
+                    error(
+                        "bad-target",
+                        f"{level} glide path starts ({glide.start}) after it ends ({glide.end})",
+                        m.code,
+                        where,
                     )
+                )
     return findings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +13,7 @@ from trellis.engine.spec.scoring import Scoring
 from trellis.engine.spec.target import TargetSeries
 
 
-class Polarity(str, Enum):
+class Polarity(StrEnum):
     """Which direction is better."""
 
     UP = "up"
@@ -21,14 +21,14 @@ class Polarity(str, Enum):
     BAND = "band"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Leading measures predict; lagging measures report outcomes."""
 
     LEADING = "leading"
     LAGGING = "lagging"
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     """Where a measure's values come from."""
 
     MANUAL = "manual"
@@ -37,7 +37,7 @@ class Source(str, Enum):
     ROLLUP = "rollup"
 
 
-class RollupMethod(str, Enum):
+class RollupMethod(StrEnum):
     """How values of contributing measures combine."""
 
     SUM = "sum"
@@ -48,7 +48,7 @@ class RollupMethod(str, Enum):
     COUNT = "count"
 
 
-class CascadeMode(str, Enum):
+class CascadeMode(StrEnum):
     """How a measure relates to the ancestor measure it cascades from."""
 
     IDENTICAL = "identical"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -10,7 +10,7 @@ from trellis.engine.spec.common import Code, Weight
 from trellis.engine.spec.location import Definition
 
 
-class ScoreFrom(str, Enum):
+class ScoreFrom(StrEnum):
     """What an objective's score is a weighted mean of."""
 
     MEASURES = "measures"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from trellis.engine.spec.bands import Bands
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     """Scoring methods of SPEC section 5."""
 
     LINEAR = "linear"
