@@ -362,7 +362,8 @@ def load_spec(path: str | Path) -> Loaded:
         doc = _read_file(file, findings)
         if doc is not None:
             _collect(doc, collected, findings)
-    organization = _organization(collected, findings)
+    parsed = not any(f.code in ("yaml-syntax", "unreadable-file") for f in findings)
+    organization = _organization(collected, findings, report_missing=parsed)
     units = [
         u for item in collected.units if (u := _validate(Unit, item, dict(item), "unit", findings))
     ]
@@ -387,9 +388,12 @@ def load_spec(path: str | Path) -> Loaded:
     return Loaded(spec, findings, [_display(f) for f in files])
 
 
-def _organization(collected: _Collected, findings: list[Finding]) -> Organization | None:
+def _organization(
+    collected: _Collected, findings: list[Finding], report_missing: bool
+) -> Organization | None:
     if not collected.organizations:
-        findings.append(error("schema", "no 'organization' is defined in any file"))
+        if report_missing:  # a file that failed to parse may well have held it
+            findings.append(error("schema", "no 'organization' is defined in any file"))
         return None
     for extra in collected.organizations[1:]:
         findings.append(

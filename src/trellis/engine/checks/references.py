@@ -105,7 +105,7 @@ def unit_tree(ctx: Context) -> list[Finding]:
             )
         )
     roots = [u for u in ctx.units.values() if not u.parent]
-    if ctx.units and not roots:
+    if ctx.units and not roots and not findings:  # without a root there is a cycle
         findings.append(error("unit-cycle", "no unit is the root (every unit has a parent)"))
     for extra in roots[1:]:
         findings.append(
@@ -128,7 +128,8 @@ def link_targets(ctx: Context) -> list[Finding]:
         ancestors = ctx.ancestors(o.unit)
         for link in o.supports:
             target = ctx.objectives.get(link.objective)
-            if target is not None and target.unit not in ancestors:
+            known = o.unit in ctx.units and target is not None and target.unit in ctx.units
+            if known and target is not None and target.unit not in ancestors:
                 findings.append(
                     error(
                         "supports-non-ancestor",
@@ -140,7 +141,8 @@ def link_targets(ctx: Context) -> list[Finding]:
                 )
         for code in o.drives:
             target = ctx.objectives.get(code)
-            if target is not None and target.unit != o.unit:
+            known = o.unit in ctx.units and target is not None and target.unit in ctx.units
+            if known and target is not None and target.unit != o.unit:
                 findings.append(
                     error(
                         "drives-other-unit",

@@ -1,0 +1,96 @@
+"""Shared fixtures: a clean two-unit scorecard as data that tests change and write out."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from trellis.engine.api import Scorecard, check_path, load
+from trellis.engine.findings import Finding
+
+PERSPECTIVES = ("learning", "process", "customer", "financial")
+
+BASE: dict[str, Any] = {
+    "organization": {"name": "Test Org", "fiscal_year_start": 1},
+    "units": [
+        {"code": "hq", "name": "Headquarters", "kind": "organization", "owner": "ceo"},
+        {"code": "team", "name": "Team", "kind": "team", "parent": "hq", "owner": "lead"},
+    ],
+    "objectives": [],
+    "measures": [],
+}
+for unit, prefix in (("hq", "H"), ("team", "T")):
+    for i, perspective in enumerate(PERSPECTIVES):
+        code = f"{prefix}{i}"
+        objective: dict[str, Any] = {
+            "code": code,
+            "name": f"{unit} {perspective}",
+            "unit": unit,
+            "perspective": perspective,
+        }
+        if i < 3:
+            objective["drives"] = [f"{prefix}{i + 1}"]
+        if unit == "team":
+            objective["supports"] = [f"H{i}"]
+        BASE["objectives"].append(objective)
+        BASE["measures"].append(
+            {
+                "code": f"M_{code}",
+                "name": f"Measure {code}",
+                "objective": code,
+                "owner": "someone",
+                "kind": "leading" if i < 3 else "lagging",
+                "target": 100,
+            }
+        )
+
+
+def base() -> dict[str, Any]:
+    """A deep copy of the clean scorecard."""
+    return copy.deepcopy(BASE)
+
+
+def write(tmp_path: Path, data: dict[str, Any], name: str = "card.yaml") -> Path:
+    """Write scorecard data as YAML and return the path."""
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def measure(data: dict[str, Any], code: str) -> dict[str, Any]:
+    """The measure dict with a code."""
+    return next(m for m in data["measures"] if m["code"] == code)
+
+
+def objective(data: dict[str, Any], code: str) -> dict[str, Any]:
+    """The objective dict with a code."""
+    return next(o for o in data["objectives"] if o["code"] == code)
+
+
+@pytest.fixture
+def findings_of(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write scorecard data and return every finding."""
+
+    def run(data: dict[str, Any]) -> list[Finding]:
+        return check_path(write(tmp_path, data))
+
+    return run
+
+
+@pytest.fixture
+def card_of(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write scorecard data (or YAML text) and load it."""
+
+    def run(data: dict[str, Any] | str) -> Scorecard:
+        path = tmp_path / "card.yaml"
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            write(tmp_path, data)
+        return load(path)
+
+    return run
