@@ -74,8 +74,12 @@ def test_unknown_keys_and_bad_values_are_each_reported_with_their_line(tmp_path:
     assert [(f.code, f.location.line, f.message) for f in findings] == [
         ("schema", 5, "unit hq: colour: unknown key"),
         ("schema", 12, "measure M1: polarity: Input should be 'up', 'down' or 'band'"),
-        ("schema", 13, "measure M1: weight: Input should be a valid number, unable to parse "
-         "string as a number"),
+        (
+            "schema",
+            13,
+            "measure M1: weight: Input should be a valid number, unable to parse "
+            "string as a number",
+        ),
     ]
 
 
@@ -143,8 +147,9 @@ def test_load_raises_with_every_error(tmp_path: Path) -> None:
 def test_target_forms(tmp_path: Path) -> None:
     data = base()
     data["measures"][0]["target"] = {"2026-Q1": 5, "2026": 20}
-    data["measures"][1]["target"] = {"glide": {"start": "2026-01", "end": "2026-12", "from": 1,
-                                               "to": 12}}
+    data["measures"][1]["target"] = {
+        "glide": {"start": "2026-01", "end": "2026-12", "from": 1, "to": 12}
+    }
     card = load(write(tmp_path, data))
     first, second = card.spec.measures[0].target, card.spec.measures[1].target
     assert first is not None and first.by_period == {"2026-Q1": 5.0, "2026": 20.0}

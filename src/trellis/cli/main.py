@@ -126,7 +126,7 @@ def score(
     try:
         records = results.records(level.value, period, unit)  # type: ignore[attr-defined]
     except (KeyError, ValueError) as exc:
-        raise _fail(str(exc).strip("'")) from None
+        raise _fail(str(exc.args[0])) from None
     if format is ScoreFormat.json:
         sys.stdout.write(json.dumps(records, indent=2) + "\n")
     elif format is ScoreFormat.csv:
@@ -164,7 +164,7 @@ def explain(
     try:
         explanation = results.explain(code, period)  # type: ignore[attr-defined]
     except (KeyError, ValueError) as exc:
-        raise _fail(str(exc).strip("'")) from None
+        raise _fail(str(exc.args[0])) from None
     out.print(str(explanation), markup=False)
 
 

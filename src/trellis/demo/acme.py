@@ -29,9 +29,10 @@ PERFORMANCE = {
     "planner_west": 0.95,
     "agent_ben": 0.97,
 }
-STALE = {("MARKET_SHARE", "2026-Q4"), ("ENGAGEMENT", "2026")}
-"""Values withheld so the sample shows stale measures: the market panel's last quarter is
-late and the 2026 engagement survey was skipped."""
+WITHHELD = {("MARKET_SHARE", "2026-Q4"), ("ENGAGEMENT", "2026"), ("TRAINING_VIENNA", "2026-03")}
+"""Values withheld so the sample shows stale and missing data: the market panel's last
+quarter is late, the 2026 engagement survey was skipped and one store manager has not
+reported training for March yet."""
 
 SAMPLE_README = """# Acme Corporation — the Trellis sample organization
 
@@ -61,7 +62,7 @@ def observations() -> list[tuple[str, str, float]]:
     rows = [
         row
         for row in generate(loaded.spec, FIRST_MONTH, MONTHS, seed=2026, performance=PERFORMANCE)
-        if (row[0], row[1]) not in STALE
+        if (row[0], row[1]) not in WITHHELD
     ]
     return sorted(rows, key=lambda r: (r[1], r[0]))
 

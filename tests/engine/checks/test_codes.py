@@ -56,13 +56,26 @@ def _rollup_family(parent: dict[str, Any], *children: dict[str, Any]) -> Callabl
 
     def change(data: Data) -> None:
         data["measures"].append(
-            {"code": "P", "name": "Parent", "objective": "H3", "owner": "x", "source": "rollup",
-             "rollup": {"method": "sum"}, **parent}
+            {
+                "code": "P",
+                "name": "Parent",
+                "objective": "H3",
+                "owner": "x",
+                "source": "rollup",
+                "rollup": {"method": "sum"},
+                **parent,
+            }
         )
         for i, child in enumerate(children):
             data["measures"].append(
-                {"code": f"C{i}", "name": f"Child {i}", "objective": "T3", "owner": "x",
-                 "cascades_from": {"measure": "P", "mode": "contributing"}, **child}
+                {
+                    "code": f"C{i}",
+                    "name": f"Child {i}",
+                    "objective": "T3",
+                    "owner": "x",
+                    "cascades_from": {"measure": "P", "mode": "contributing"},
+                    **child,
+                }
             )
 
     return change
@@ -72,9 +85,14 @@ def _sibling_unit(data: Data) -> None:
     data["units"].append({"code": "team2", "name": "Team 2", "parent": "hq", "owner": "y"})
     for i, perspective in enumerate(("learning", "process", "customer", "financial")):
         data["objectives"].append(
-            {"code": f"S{i}", "name": f"s {perspective}", "unit": "team2",
-             "perspective": perspective, "supports": [f"H{i}"],
-             **({"drives": [f"S{i + 1}"]} if i < 3 else {})}
+            {
+                "code": f"S{i}",
+                "name": f"s {perspective}",
+                "unit": "team2",
+                "perspective": perspective,
+                "supports": [f"H{i}"],
+                **({"drives": [f"S{i + 1}"]} if i < 3 else {}),
+            }
         )
 
 
@@ -96,7 +114,9 @@ CASES: dict[str, tuple[Callable[[Data], None], Callable[[Data], None], str]] = {
     ),
     "multiple-roots": (
         lambda d: d["units"].append({"code": "other", "name": "Other", "owner": "z"}),
-        lambda d: d["units"].append({"code": "other", "name": "Other", "parent": "hq", "owner": "z"}),
+        lambda d: d["units"].append(
+            {"code": "other", "name": "Other", "parent": "hq", "owner": "z"}
+        ),
         "other",
     ),
     "supports-non-ancestor": (

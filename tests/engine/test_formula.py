@@ -1,0 +1,113 @@
+"""The formula language: parsing, errors with positions, vectorized evaluation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trellis.engine import formula as fx
+from trellis.engine.flags import FLAG_DIV_ZERO
+
+AXIS = fx.TimeAxis(fiscal_year=np.array([2026, 2026, 2026, 2027, 2027]))
+
+
+def run(text: str, **env: list[float]) -> tuple[list[float], list[int]]:
+    arrays = {k: np.array([v], dtype=float) for k, v in env.items()}
+    result = fx.evaluate(fx.parse(text), arrays, AXIS)
+    return result.values[0].tolist(), result.flags[0].tolist()
+
+
+def test_precedence_and_associativity() -> None:
+    assert fx.render(fx.parse("1 + 2 * 3 ^ 2")) == "(1 + (2 * (3 ^ 2)))"
+    assert fx.render(fx.parse("2 ^ 3 ^ 2")) == "(2 ^ (3 ^ 2))"
+    assert fx.render(fx.parse("-A ^ 2")) == "-(A ^ 2)"
+    assert fx.render(fx.parse("A < 1 or not B and C")) == "((A < 1) or (not B and C))"
+
+
+def test_arithmetic_over_rows_and_periods() -> None:
+    values, flags = run("A / B * 100", A=[1, 2, 3, 4, 5], B=[4, 4, 0, 8, np.nan])
+    assert values[:2] == [25.0, 50.0]
+    assert np.isnan(values[2]) and np.isnan(values[4])
+    assert values[3] == 50.0
+    assert flags == [0, 0, FLAG_DIV_ZERO, 0, 0]
+
+
+def test_functions() -> None:
+    a = [1.0, -2.0, np.nan, 4.0, 5.0]
+    b = [2.0, 2.0, 2.0, np.nan, 1.0]
+    assert run("abs(A)", A=a)[0][:2] == [1.0, 2.0]
+    assert run("max(A, B)", A=a, B=b)[0] == [2.0, 2.0, 2.0, 4.0, 5.0]
+    assert run("sum(A, B)", A=a, B=b)[0] == [3.0, 0.0, 2.0, 4.0, 6.0]
+    assert run("avg(A, B)", A=a, B=b)[0] == [1.5, 0.0, 2.0, 4.0, 3.0]
+    assert run("coalesce(A, B, 0)", A=a, B=b)[0] == [1.0, -2.0, 2.0, 4.0, 5.0]
+    assert run("if(A > 0, 1, -1)", A=a)[0][:2] == [1.0, -1.0]
+    assert run("round(A / 3, 2)", A=[1, 2, 3, 4, 5])[0] == [0.33, 0.67, 1.0, 1.33, 1.67]
+
+
+def test_time_functions() -> None:
+    a = [10.0, 20.0, 30.0, 40.0, 50.0]
+    prev = run("prev(A)", A=a)[0]
+    assert np.isnan(prev[0]) and prev[1:] == [10.0, 20.0, 30.0, 40.0]
+    lag = run("lag(A, 2)", A=a)[0]
+    assert lag[2:] == [10.0, 20.0, 30.0]
+    assert run("change(A)", A=a)[0][1:] == [10.0, 10.0, 10.0, 10.0]
+    assert run("pct_change(A)", A=a)[0][1:] == [100.0, 50.0, pytest.approx(100 / 3), 25.0]
+    # ytd restarts at the fiscal year boundary between the third and fourth column.
+    assert run("ytd(A)", A=a)[0] == [10.0, 30.0, 60.0, 40.0, 90.0]
+
+
+def test_ytd_uses_the_measures_aggregation() -> None:
+    tree = fx.parse("ytd(A)")
+    env = {"A": np.array([[10.0, 20.0, 30.0, 40.0, 50.0]])}
+    result = fx.evaluate(tree, env, AXIS, {"A": "average"})
+    assert result.values[0].tolist() == [10.0, 15.0, 20.0, 40.0, 45.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "position"),
+    [
+        ("A +", "expected a number, a measure code or '(' but found 'end of formula'", 3),
+        ("A + * B", "expected a number, a measure code or '(' but found '*'", 4),
+        ("(A + B", "expected ')' but found 'end of formula'", 6),
+        ("A $ B", "unexpected character '$'", 2),
+        ("foo(A)", "unknown function 'foo'", 0),
+        ("lag(A, B)", "lag() needs a whole number of periods as its second argument", 0),
+        ("if(A, B)", "if() takes 3 arguments, got 2", 0),
+        ("A < B < C", "comparisons cannot be chained; use 'and'", 6),
+        ("1e999", "number '1e999' is out of range", 0),
+        ("", "empty formula", 0),
+        ("A B", "unexpected 'B'", 2),
+    ],
+)
+def test_errors_carry_the_position(text: str, message: str, position: int) -> None:
+    with pytest.raises(fx.FormulaError) as caught:
+        fx.parse(text)
+    assert (caught.value.message, caught.value.position) == (message, position)
+    assert str(caught.value).endswith(f"\n  {text}\n  {' ' * position}^")
+
+
+def test_nesting_is_bounded() -> None:
+    with pytest.raises(fx.FormulaError) as caught:
+        fx.parse("(" * 200 + "1" + ")" * 200)
+    assert caught.value.message == f"formula nests deeper than {fx.MAX_DEPTH} levels"
+
+
+def test_references_and_shape() -> None:
+    tree = fx.parse("A / B + A")
+    assert [r.code for r in fx.references(tree)] == ["A", "B", "A"]
+    assert fx.shape(tree, {}) == fx.shape(fx.parse("X / Y + X"), {})
+    assert fx.shape(tree, {}) != fx.shape(fx.parse("X / Y + Y"), {})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("AB1.2e+-*/^()<>=!, andortif_x \t$é"), max_size=40))
+def test_random_text_raises_only_formula_errors(text: str) -> None:
+    try:
+        tree = fx.parse(text)
+    except fx.FormulaError:
+        return
+    env = {r.code: np.array([[1.0, 0.0, -2.5]]) for r in fx.references(tree)}
+    result = fx.evaluate(tree, env, fx.TimeAxis(fiscal_year=np.array([1, 1, 1])))
+    assert not np.isinf(result.values).any()
