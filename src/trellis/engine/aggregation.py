@@ -42,7 +42,7 @@ def block_aggregate(x: FloatArray, block: int, method: Aggregation) -> Windowed:
     shaped = x.reshape(n, months // block, block)
     shaped_valid = valid.reshape(n, months // block, block)
     present = shaped_valid.sum(axis=2).astype(np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         if method is Aggregation.SUM:
             values = np.where(shaped_valid, shaped, 0.0).sum(axis=2)
         elif method is Aggregation.AVERAGE:
@@ -67,7 +67,7 @@ def ytd_aggregate(x: FloatArray, method: Aggregation) -> Windowed:
     shaped = x.reshape(n, years, 12)
     shaped_valid = valid.reshape(n, years, 12)
     present = np.cumsum(shaped_valid, axis=2).astype(np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         if method is Aggregation.SUM:
             values = np.cumsum(np.where(shaped_valid, shaped, 0.0), axis=2)
         elif method is Aggregation.AVERAGE:

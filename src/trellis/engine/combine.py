@@ -64,7 +64,7 @@ def rollup(
     present = np.add.reduceat(present_mask.astype(np.int64), starts, axis=0)
     total = sizes(starts, values.shape[0])
     zeroed = np.where(present_mask, values, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         if method is RollupMethod.SUM:
             out = np.add.reduceat(zeroed, starts, axis=0)
         elif method is RollupMethod.AVERAGE:
@@ -99,6 +99,6 @@ def weighted_mean(
     w = np.where(present, weights[:, None], 0.0)
     numerator = np.add.reduceat(np.where(present, scores, 0.0) * w, starts, axis=0)
     denominator = np.add.reduceat(w, starts, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         mean = numerator / denominator
     return np.where(denominator > 0, mean, np.nan), denominator

@@ -476,7 +476,7 @@ class _Evaluator:
         stack = np.stack(np.broadcast_arrays(*values))
         present = ~np.isnan(stack)
         any_present = present.any(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(all="ignore"):
             if name == "sum":
                 out = np.where(present, stack, 0).sum(axis=0)
             elif name == "avg":
@@ -515,7 +515,7 @@ def _year_to_date(values: FloatArray, axis: TimeAxis, method: str) -> FloatArray
         block = values[..., cols]
         valid = ~np.isnan(block)
         count = np.cumsum(valid, axis=-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(all="ignore"):
             if method == "average":
                 acc = np.cumsum(np.where(valid, block, 0), axis=-1) / count
             elif method == "min":

@@ -58,7 +58,7 @@ def linear(
     scores 100 when met and 0 otherwise."""
     span = target - baseline
     flat = span == 0
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         score = 100.0 * (actual - baseline) / np.where(flat, 1.0, span)
     return np.where(flat, np.where(_met(actual, target, polarity), 100.0, 0.0), score)
 
@@ -66,7 +66,7 @@ def linear(
 def ratio(actual: FloatArray, target: FloatArray, polarity: IntArray) -> FloatArray:
     """``up``: 100 actual / target; ``down``: 100 target / actual (a zero actual meets any
     non-negative target). A zero target scores 100 when met and 0 otherwise."""
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         up = 100.0 * actual / np.where(target == 0, 1.0, target)
         down = 100.0 * target / np.where(actual == 0, 1.0, actual)
     down = np.where(actual <= 0, np.where(target >= actual, np.inf, 0.0), down)
@@ -85,7 +85,7 @@ def thresholds(
     """
     span = goal - red_flag
     flat = span == 0
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         score = 50.0 + 50.0 * (actual - red_flag) / np.where(flat, 1.0, span)
     return np.where(flat, np.where(_met(actual, goal, polarity), 100.0, 0.0), score)
 
@@ -94,8 +94,9 @@ def band(
     actual: FloatArray, lower: FloatArray, upper: FloatArray, tolerance: FloatArray
 ) -> FloatArray:
     """100 inside ``[lower, upper]``, falling linearly to 0 at ``tolerance`` outside."""
-    below = 100.0 * (1.0 - (lower - actual) / tolerance)
-    above = 100.0 * (1.0 - (actual - upper) / tolerance)
+    with np.errstate(all="ignore"):
+        below = 100.0 * (1.0 - (lower - actual) / tolerance)
+        above = 100.0 * (1.0 - (actual - upper) / tolerance)
     return np.where(actual < lower, below, np.where(actual > upper, above, 100.0))
 
 
