@@ -94,11 +94,16 @@ def test_nesting_is_bounded() -> None:
     assert caught.value.message == f"formula nests deeper than {fx.MAX_DEPTH} levels"
 
 
-def test_references_and_shape() -> None:
+def test_references_and_templates() -> None:
     tree = fx.parse("A / B + A")
     assert [r.code for r in fx.references(tree)] == ["A", "B", "A"]
-    assert fx.shape(tree, {}) == fx.shape(fx.parse("X / Y + X"), {})
-    assert fx.shape(tree, {}) != fx.shape(fx.parse("X / Y + Y"), {})
+    assert fx.template("A / B + max(A, 1e3) and not C2") == (
+        "_0 / _1 + max(_0, 1e3) and not _2", ["A", "B", "C2"],
+    )
+    assert fx.template("X / Y + X")[0] == fx.template("A / B + A")[0]
+    assert fx.template("X / Y + Y")[0] != fx.template("A / B + A")[0]
+    text, codes = fx.template("ytd(REV) / lag(COST, 12)")
+    assert fx.render(fx.parse(text), codes) == "(ytd(REV) / lag(COST, 12))"
 
 
 @settings(max_examples=300, deadline=None)

@@ -32,7 +32,9 @@ from trellis.engine.targets import Horizon
 PERSPECTIVES = ("learning", "process", "customer", "financial")
 FORMULAS = ("{a} / {b} * 100", "{a} - {b}", "({a} + {b}) / 2", "if({a} > {b}, {a}, {b})")
 ROLLUP_MIX = (
-    [RollupMethod.SUM] * 6 + [RollupMethod.AVERAGE] * 2 + [RollupMethod.MIN, RollupMethod.MAX]
+    [RollupMethod.SUM] * 6
+    + [RollupMethod.AVERAGE] * 2
+    + [RollupMethod.MIN, RollupMethod.MAX]
     + [RollupMethod.COUNT]
 )
 
@@ -75,33 +77,60 @@ def build(
     has_children = {parent for _, parent, _ in units if parent}
     target = TargetSeries.model_construct(constant=100.0, by_period={}, glide=None)
     for index, (code, parent, _level) in enumerate(units):
-        unit_models.append(Unit.model_construct(code=code, name=f"Unit {code}", parent=parent,
-                                                kind="unit", owner="owner"))
+        unit_models.append(
+            Unit.model_construct(
+                code=code, name=f"Unit {code}", parent=parent, kind="unit", owner="owner"
+            )
+        )
         shape = inner if code in has_children else leaf
         objective_codes = []
         for k in range(8):
             oc = f"O_{code}_{k}"
             objective_codes.append(oc)
-            supports = (Support.model_construct(objective=f"O_{parent}_{k}", weight=1.0),) if parent else ()
-            objectives.append(Objective.model_construct(
-                code=oc, name=oc, unit=code, perspective=PERSPECTIVES[k // 2], weight=1.0,
-                supports=supports, drives=(), active=True))
+            supports = (
+                (Support.model_construct(objective=f"O_{parent}_{k}", weight=1.0),)
+                if parent
+                else ()
+            )
+            objectives.append(
+                Objective.model_construct(
+                    code=oc,
+                    name=oc,
+                    unit=code,
+                    perspective=PERSPECTIVES[k // 2],
+                    weight=1.0,
+                    supports=supports,
+                    drives=(),
+                    active=True,
+                )
+            )
         count = 0
 
         def add(**values: object) -> str:
             nonlocal count
             mc = f"M_{code}_{count}"
-            measures.append(Measure.model_construct(
-                code=mc, name=mc, objective=objective_codes[count % 8], target=target,
-                owner="owner", set_fields=frozenset(), **values))
+            measures.append(
+                Measure.model_construct(
+                    code=mc,
+                    name=mc,
+                    objective=objective_codes[count % 8],
+                    target=target,
+                    owner="owner",
+                    set_fields=frozenset(),
+                    **values,
+                )
+            )
             count += 1
             return mc
 
         for r in range(shape.rollups):
-            add(source=Source.ROLLUP,
-                rollup=Rollup.model_construct(method=ROLLUP_MIX[r % len(ROLLUP_MIX)],
-                                              weight_measure=None, require_all=False),
-                cascades_from=_cascade(parent, r, index, inner.rollups))
+            add(
+                source=Source.ROLLUP,
+                rollup=Rollup.model_construct(
+                    method=ROLLUP_MIX[r % len(ROLLUP_MIX)], weight_measure=None, require_all=False
+                ),
+                cascades_from=_cascade(parent, r, index, inner.rollups),
+            )
         reported = [
             add(cascades_from=_cascade(parent, shape.rollups + r, index, inner.rollups))
             for r in range(shape.reported)
@@ -110,10 +139,16 @@ def build(
         for f in range(shape.formulas):
             a = reported[f % len(reported)]
             b = reported[(f + 1) % len(reported)] if f % 3 else previous
-            previous = add(source=Source.FORMULA, formula=FORMULAS[f % len(FORMULAS)].format(a=a, b=b))
+            previous = add(
+                source=Source.FORMULA, formula=FORMULAS[f % len(FORMULAS)].format(a=a, b=b)
+            )
     org = Organization(name="Synthetic")
-    return ScorecardSpec.model_construct(organization=org, units=tuple(unit_models),
-                                         objectives=tuple(objectives), measures=tuple(measures))
+    return ScorecardSpec.model_construct(
+        organization=org,
+        units=tuple(unit_models),
+        objectives=tuple(objectives),
+        measures=tuple(measures),
+    )
 
 
 def _cascade(parent: str | None, slot: int, index: int, parent_rollups: int) -> CascadeFrom | None:
@@ -121,8 +156,9 @@ def _cascade(parent: str | None, slot: int, index: int, parent_rollups: int) -> 
     if parent is None or parent_rollups == 0:
         return None
     target_slot = (slot + index) % parent_rollups
-    return CascadeFrom.model_construct(measure=f"M_{parent}_{target_slot}",
-                                       mode=CascadeMode.CONTRIBUTING)
+    return CascadeFrom.model_construct(
+        measure=f"M_{parent}_{target_slot}", mode=CascadeMode.CONTRIBUTING
+    )
 
 
 def observations_grid(

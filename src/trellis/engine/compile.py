@@ -8,7 +8,10 @@ set of NumPy operations per group instead of per measure.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,8 +44,8 @@ class FormulaGroup:
     level: int
     rows: IntArray
     slots: IntArray  # rows × slots: the measure row feeding each slot of each formula
-    tree: fx.Node
-    codes: tuple[str, ...]  # the codes of the tree's references, in slot order
+    tree: fx.Node  # parsed template: its references are slot names _0, _1, …
+    codes: tuple[str, ...]  # the slot names, in slot order
     ytd_aggregation: dict[str, str]
 
 
@@ -86,7 +89,7 @@ class CompiledScorecard:
     level: IntArray
     formula_groups: list[FormulaGroup]
     rollup_groups: list[RollupGroup]
-    trees: dict[int, fx.Node]
+    formulas: dict[int, tuple[str, list[str]]]  # row → (template, codes in slot order)
     objective_codes: list[str]
     objective_index: dict[str, int]
     objective_unit: IntArray
@@ -108,8 +111,26 @@ class CompiledScorecard:
         return len(self.measures)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: compiling creates many small objects and the
+    collector's full passes over them cost more than the compilation itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compile_scorecard(spec: ScorecardSpec) -> CompiledScorecard:
     """Compile checked definitions (see :func:`trellis.engine.checks.run_checks`)."""
+    with _collector_paused():
+        return _compile(spec)
+
+
+def _compile(spec: ScorecardSpec) -> CompiledScorecard:
     org = spec.organization
     measures = resolved_measures(spec)
     index = {m.code: i for i, m in enumerate(measures)}
@@ -139,7 +160,7 @@ def compile_scorecard(spec: ScorecardSpec) -> CompiledScorecard:
         [m.active and objectives_active.get(m.objective, False) for m in measures], dtype=bool
     )
 
-    edges, trees, formula_codes = _formula_edges(measures, index)
+    edges, formulas, templates = _formula_edges(measures, index)
     rollup_edges, contributors = _rollup_edges(measures, index, unit_of)
     graph = build_graph(n, edges + rollup_edges)
     level = topological_levels(graph)
@@ -177,9 +198,9 @@ def compile_scorecard(spec: ScorecardSpec) -> CompiledScorecard:
         measure_unit=np.array([unit_index.get(u, -1) for u in unit_of], dtype=np.int64),
         dependency=graph,
         level=level,
-        formula_groups=_formula_groups(trees, formula_codes, level, measures, index),
+        formula_groups=_formula_groups(formulas, templates, level, measures, index),
         rollup_groups=_rollup_groups(contributors, measures, level),
-        trees=trees,
+        formulas=formulas,
         objective_codes=objective_codes,
         objective_index=objective_index,
         objective_unit=np.array([unit_index[o.unit] for o in spec.objectives], dtype=np.int64),
@@ -214,22 +235,21 @@ def resolve_method(measure: Measure) -> Method:
 
 def _formula_edges(
     measures: list[Measure], index: dict[str, int]
-) -> tuple[list[tuple[int, int]], dict[int, fx.Node], dict[int, list[str]]]:
+) -> tuple[list[tuple[int, int]], dict[int, tuple[str, list[str]]], dict[str, fx.Node]]:
+    """Dependency edges of formulas, each formula's template and codes, and the parsed
+    templates (one parse per distinct template)."""
     edges: list[tuple[int, int]] = []
-    trees: dict[int, fx.Node] = {}
-    codes: dict[int, list[str]] = {}
-    cache: dict[str, fx.Node] = {}
+    formulas: dict[int, tuple[str, list[str]]] = {}
+    trees: dict[str, fx.Node] = {}
     for i, m in enumerate(measures):
         if m.source is not Source.FORMULA or not m.formula:
             continue
-        tree = cache.get(m.formula)
-        if tree is None:
-            tree = cache[m.formula] = fx.parse(m.formula)
-        trees[i] = tree
-        refs = list(dict.fromkeys(r.code for r in fx.references(tree)))
-        codes[i] = refs
-        edges.extend((index[c], i) for c in refs)
-    return edges, trees, codes
+        text, codes = fx.template(m.formula)
+        if text not in trees:
+            trees[text] = fx.parse(text)
+        formulas[i] = (text, codes)
+        edges.extend((index[c], i) for c in codes)
+    return edges, formulas, trees
 
 
 def contributors_of(measures: list[Measure]) -> dict[str, list[int]]:
@@ -305,33 +325,32 @@ def _rollup_groups(
 
 
 def _formula_groups(
-    trees: dict[int, fx.Node],
-    codes: dict[int, list[str]],
+    formulas: dict[int, tuple[str, list[str]]],
+    trees: dict[str, fx.Node],
     level: IntArray,
     measures: list[Measure],
     index: dict[str, int],
 ) -> list[FormulaGroup]:
-    grouped: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for row, tree in trees.items():
-        slots: dict[str, int] = {}
-        key = fx.shape(tree, slots)
-        ytd = ",".join(measures[index[r.code]].aggregation.value for r in _ytd_refs(tree))
-        grouped[(int(level[row]), f"{key}|{ytd}")].append(row)
+    grouped: dict[tuple[int, str, tuple[str, ...]], list[int]] = defaultdict(list)
+    for row, (text, codes) in formulas.items():
+        ytd = tuple(
+            measures[index[codes[int(r.code[1:])]]].aggregation.value
+            for r in _ytd_refs(trees[text])
+        )
+        grouped[(int(level[row]), text, ytd)].append(row)
     groups: list[FormulaGroup] = []
-    for (lvl, _), rows in sorted(grouped.items()):
-        first = rows[0]
-        slot_rows = np.array([[index[c] for c in codes[r]] for r in rows], dtype=np.int64)
-        ytd_aggs = {
-            r.code: measures[index[r.code]].aggregation.value for r in _ytd_refs(trees[first])
-        }
+    for (lvl, text, ytd), rows in sorted(grouped.items()):
+        tree = trees[text]
+        slot_count = len(formulas[rows[0]][1])
+        slot_rows = np.array([[index[c] for c in formulas[r][1]] for r in rows], dtype=np.int64)
         groups.append(
             FormulaGroup(
                 level=lvl,
                 rows=np.array(rows, dtype=np.int64),
-                slots=slot_rows.reshape(len(rows), len(codes[first])),
-                tree=trees[first],
-                codes=tuple(codes[first]),
-                ytd_aggregation=ytd_aggs,
+                slots=slot_rows.reshape(len(rows), slot_count),
+                tree=tree,
+                codes=tuple(f"_{k}" for k in range(slot_count)),
+                ytd_aggregation={r.code: agg for r, agg in zip(_ytd_refs(tree), ytd, strict=True)},
             )
         )
     return groups

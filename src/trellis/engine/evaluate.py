@@ -16,8 +16,6 @@ with exactly the same code path as a full run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from trellis.engine import scoring
@@ -27,49 +25,32 @@ from trellis.engine.aggregation import (
     expected_points,
     ytd_aggregate,
 )
-from trellis.engine.combine import group_starts, rollup, weighted_mean
+from trellis.engine.combine import rollup
 from trellis.engine.compile import AGGREGATIONS, CompiledScorecard, RollupGroup
 from trellis.engine.flags import FLAG_PARTIAL, FLAG_STALE
 from trellis.engine.formula import TimeAxis
 from trellis.engine.formula import evaluate as evaluate_formula
+from trellis.engine.grid import GrainResult, new_result, ranges
 from trellis.engine.periods import FloatArray, Grain, IntArray, Period
+from trellis.engine.score_rollup import ScoreRollup
 from trellis.engine.spec import Method
-from trellis.engine.structure import MEASURE, Components
 from trellis.engine.targets import LEVELS, Horizon, TargetGrid, native_ends
 
 GRAIN_ORDER = (Grain.YEAR, Grain.HALF, Grain.QUARTER, Grain.MONTH, Grain.YTD)
 """Coarser grains first: finer ones carry computed values forward from them."""
 
 METHOD = scoring.METHOD_CODES
+INHERITED_FLAGS = FLAG_STALE | FLAG_PARTIAL
 
 
-@dataclass
-class GrainResult:
-    """Every number of one grain: rows are measures/objectives/sections/units, columns periods."""
-
-    grain: Grain
-    periods: list[Period]
-    value: FloatArray
-    flags: IntArray
-    target: FloatArray
-    minimum: FloatArray
-    stretch: FloatArray
-    baseline: FloatArray
-    score: FloatArray
-    status: np.ndarray
-    objective_score: FloatArray
-    objective_status: np.ndarray
-    section_score: FloatArray
-    section_status: np.ndarray
-    unit_score: FloatArray
-    unit_status: np.ndarray
-
-    def column(self, label: str) -> int:
-        """Column of a period label in this grain (raises KeyError)."""
-        for i, period in enumerate(self.periods):
-            if period.label == label:
-                return i
-        raise KeyError(label)
+def _group_index(size: int, groups: list[IntArray]) -> tuple[IntArray, IntArray]:
+    """For each row: the group holding it (-1 for none) and its position inside the group."""
+    group = np.full(size, -1, dtype=np.int64)
+    position = np.full(size, -1, dtype=np.int64)
+    for g, rows in enumerate(groups):
+        group[rows] = g
+        position[rows] = np.arange(rows.size)
+    return group, position
 
 
 class Evaluator:
@@ -82,19 +63,29 @@ class Evaluator:
         observed: FloatArray,
         targets: dict[str, TargetGrid],
     ) -> None:
-        self.compiled = compiled
+        c = compiled
+        self.compiled = c
         self.horizon = horizon
         self.observed = observed
         self.targets = targets
         self.grains: dict[Grain, GrainResult] = {}
-        cal = compiled.calendar
-        self.ends = {f: native_ends(cal, horizon, f) for f in (1, 3, 6, 12)}
-        self.time_groups: dict[tuple[int, int], IntArray] = {}
-        keys = compiled.frequency * 10 + compiled.aggregation
-        for key in np.unique(keys):
-            self.time_groups[(int(key) // 10, int(key) % 10)] = np.flatnonzero(keys == key)
-        month_cols = np.arange(horizon.first, horizon.last + 1)
-        self.fiscal_year = np.array([cal.fiscal_year_of(int(m)) for m in month_cols])
+        self.ends = {f: native_ends(c.calendar, horizon, f) for f in (1, 3, 6, 12)}
+        keys = c.frequency * 10 + c.aggregation
+        self.time_keys = [int(k) for k in np.unique(keys)]
+        self.time_rows = [np.flatnonzero(keys == k) for k in self.time_keys]
+        self.time_group, _ = _group_index(c.size, self.time_rows)
+        self.formula_group, self.formula_pos = _group_index(
+            c.size, [g.rows for g in c.formula_groups]
+        )
+        self.rollup_group, self.rollup_pos = _group_index(c.size, [g.rows for g in c.rollup_groups])
+        self.sparse = {
+            level: ~np.isnan(targets[level].native).all(axis=1)
+            for level in LEVELS
+            if level != "target"
+        }
+        months = np.arange(horizon.first, horizon.last + 1)
+        self.fiscal_year = np.array([c.calendar.fiscal_year_of(int(m)) for m in months])
+        self.scores = ScoreRollup(c)
 
     # -- public ------------------------------------------------------------------------------
     def grain(self, grain: Grain) -> GrainResult:
@@ -102,14 +93,30 @@ class Evaluator:
         if grain not in self.grains:
             for coarser in self._needed(grain):
                 self.grain(coarser)
-            self.grains[grain] = self._compute(grain, None, None)
+            c = self.compiled
+            out = new_result(
+                grain,
+                self.periods(grain),
+                c.size,
+                len(c.objective_codes),
+                c.section_unit.size,
+                len(c.unit_codes),
+                self.sparse,
+            )
+            self._compute(out, None)
+            self.grains[grain] = out
         return self.grains[grain]
 
     def update(self, rows: IntArray) -> None:
         """Recompute the given measure rows (and what rolls up from them) in cached grains."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
         for grain in GRAIN_ORDER:
             if grain in self.grains:
-                self._compute(grain, rows, self.grains[grain])
+                self._compute(self.grains[grain], rows)
+
+    def periods(self, grain: Grain) -> list[Period]:
+        """The periods of a grain over the horizon."""
+        return self.compiled.calendar.periods(grain, self.horizon.first, self.horizon.last)
 
     # -- steps -------------------------------------------------------------------------------
     def _needed(self, grain: Grain) -> list[Grain]:
@@ -117,87 +124,103 @@ class Evaluator:
             return []
         lengths = np.unique(self.compiled.frequency[self.compiled.computed])
         return [
-            Grain(g)
+            g
             for g in (Grain.YEAR, Grain.HALF, Grain.QUARTER)
             if g.months > grain.months and g.months in lengths
         ]
 
-    def periods(self, grain: Grain) -> list[Period]:
-        """The periods of a grain over the horizon."""
-        return self.compiled.calendar.periods(grain, self.horizon.first, self.horizon.last)
+    def _compute(self, out: GrainResult, rows: IntArray | None) -> None:
+        view_ends = np.array([p.end - self.horizon.first for p in out.periods], dtype=np.int64)
+        self._time(out, rows, view_ends)
+        self._computed(out, rows, view_ends)
+        self._score(out, np.arange(self.compiled.size) if rows is None else rows)
+        self.scores.run(out, rows)
 
-    def _compute(
-        self, grain: Grain, rows: IntArray | None, into: GrainResult | None
-    ) -> GrainResult:
-        c = self.compiled
-        periods = self.periods(grain)
-        if into is None:
-            t = len(periods)
-            np.full((c.size, t), np.nan)
-            into = _empty(grain, periods, c)
-        selected = None if rows is None else np.zeros(c.size, dtype=bool)
-        if selected is not None:
-            selected[rows] = True
-        view_ends = np.array([p.end - self.horizon.first for p in periods], dtype=np.int64)
-        self._time(grain, into, selected, view_ends)
-        self._computed(grain, into, selected, view_ends)
-        measure_rows = np.arange(c.size) if rows is None else np.asarray(rows)
-        self._score(into, measure_rows)
-        self._rollup_scores(into, None if rows is None else measure_rows)
-        return into
+    def _subsets(
+        self, rows: IntArray | None, group_of: IntArray, groups: list[IntArray]
+    ) -> list[tuple[int, IntArray]]:
+        """(group, positions inside it) for every group that holds some of ``rows``."""
+        if rows is None:
+            return [(g, np.arange(members.size)) for g, members in enumerate(groups)]
+        ids = group_of[rows]
+        return [
+            (int(g), np.flatnonzero(np.isin(groups[int(g)], rows[ids == g], assume_unique=True)))
+            for g in np.unique(ids[ids >= 0])
+        ]
 
-    def _time(
-        self, grain: Grain, out: GrainResult, selected: np.ndarray | None, view_ends: IntArray
-    ) -> None:
-        """Step 1: values and targets from the native grid for every (frequency, aggregation)."""
-        for (length, agg_index), group in self.time_groups.items():
-            rows = group if selected is None else group[selected[group]]
-            if rows.size == 0:
+    def _time(self, out: GrainResult, rows: IntArray | None, view_ends: IntArray) -> None:
+        """Step 1: values and target levels from the native grids, per (frequency, aggregation)."""
+        grain = out.grain
+        for g, positions in self._subsets(rows, self.time_group, self.time_rows):
+            members = self.time_rows[g][positions]
+            length, agg = self.time_keys[g] // 10, AGGREGATIONS[self.time_keys[g] % 10]
+            if grain is not Grain.YTD and length > grain.months:
+                self._carry(out, members, length, view_ends)
                 continue
-            agg = AGGREGATIONS[agg_index]
-            carry = grain is not Grain.YTD and length > grain.months
-            sources = {"value": self.observed, **{k: g.native for k, g in self.targets.items()}}
-            if carry:
-                moved = carry_forward(self.observed[rows], view_ends)
-                assert moved.source is not None
-                due = self._due_columns(view_ends, length)
-                stale = (moved.source >= 0) & (moved.source < due[None, :])
-                out.value[rows] = moved.values
-                out.flags[rows] = np.where(stale, FLAG_STALE, 0)
-                pick = np.where(moved.source >= 0, moved.source, due[None, :])
-                for level in LEVELS:
-                    native = sources[level][rows]
-                    taken = np.take_along_axis(native, np.maximum(pick, 0), axis=1)
-                    getattr(out, level)[rows] = np.where(pick >= 0, taken, np.nan)
-                continue
-            for name, source in sources.items():
-                x = source[rows]
-                if grain is Grain.MONTH:
-                    values, present = x, (~np.isnan(x)).astype(np.int64)
-                elif grain is Grain.YTD:
-                    w = ytd_aggregate(x, agg)
-                    values, present = w.values, w.present
+            for name, source in (
+                ("value", self.observed),
+                *((k, v.native) for k, v in self.targets.items()),
+            ):
+                if name in self.sparse:
+                    chosen = members[self.sparse[name][members]]
+                    if chosen.size == 0:
+                        continue
                 else:
-                    w = block_aggregate(x, grain.months, agg)
+                    chosen = members
+                x = source[chosen]
+                if grain is Grain.MONTH:
+                    values, present = x, None
+                else:
+                    w = (
+                        ytd_aggregate(x, agg)
+                        if grain is Grain.YTD
+                        else block_aggregate(x, grain.months, agg)
+                    )
                     values, present = w.values, w.present
-                target_name = "value" if name == "value" else name
-                getattr(out, target_name)[rows] = values
-                if name == "value":
+                if name != "value":
+                    out.put_level(name, chosen, values)
+                    continue
+                out.value[chosen] = values
+                if present is None:
+                    out.flags[chosen] = 0
+                else:
                     block = None if grain is Grain.YTD else grain.months
                     expected = expected_points(self.ends[length], block)
-                    if grain is not Grain.YTD:
-                        expected = expected[: values.shape[1]]
                     partial = (present > 0) & (present < expected[None, :])
-                    out.flags[rows] = np.where(partial, FLAG_PARTIAL, 0)
-            self._explicit(grain, out, rows)
+                    out.flags[chosen] = np.where(partial, FLAG_PARTIAL, 0)
+            self._explicit(out, members)
 
-    def _explicit(self, grain: Grain, out: GrainResult, rows: IntArray) -> None:
-        member = np.zeros(self.compiled.size, dtype=bool)
-        member[rows] = True
+    def _carry(self, out: GrainResult, members: IntArray, length: int, view_ends: IntArray) -> None:
+        """A measure reporting less often than the grain shows its latest due value."""
+        moved = carry_forward(self.observed[members], view_ends)
+        assert moved.source is not None
+        due = self._due_columns(view_ends, length)
+        stale = (moved.source >= 0) & (moved.source < due[None, :])
+        out.value[members] = moved.values
+        out.flags[members] = np.where(stale, FLAG_STALE, 0)
+        pick = np.where(moved.source >= 0, moved.source, due[None, :])
         for level, grid in self.targets.items():
-            for row, col, value in grid.explicit.get(grain, []):
+            mask = self.sparse[level][members] if level in self.sparse else slice(None)
+            chosen, where = members[mask], pick[mask]
+            if chosen.size == 0:
+                continue
+            taken = np.take_along_axis(grid.native[chosen], np.maximum(where, 0), axis=1)
+            out.put_level(level, chosen, np.where(where >= 0, taken, np.nan))
+
+    def _explicit(self, out: GrainResult, rows: IntArray) -> None:
+        """Targets set explicitly for a longer period than the measure's frequency."""
+        for level, grid in self.targets.items():
+            items = grid.explicit.get(out.grain)
+            if not items:
+                continue
+            member = np.zeros(self.compiled.size, dtype=bool)
+            member[rows] = True
+            for row, col, value in items:
                 if member[row] and 0 <= col < out.value.shape[1]:
-                    getattr(out, level)[row, col] = value
+                    if level == "target":
+                        out.target[row, col] = value
+                    else:
+                        getattr(out, level).set(row, col, value)
 
     def _due_columns(self, view_ends: IntArray, length: int) -> IntArray:
         """Latest column closing a native period at or before each view end."""
@@ -205,65 +228,56 @@ class Evaluator:
         pos = np.searchsorted(ends, view_ends, side="right") - 1
         return np.where(pos >= 0, ends[np.maximum(pos, 0)], -1)
 
-    def _computed(
-        self, grain: Grain, out: GrainResult, selected: np.ndarray | None, view_ends: IntArray
-    ) -> None:
+    def _computed(self, out: GrainResult, rows: IntArray | None, view_ends: IntArray) -> None:
         """Step 2: formulas and roll-ups level by level, or carried from a coarser grain."""
         c = self.compiled
+        grain = out.grain
         carried = np.zeros(c.size, dtype=bool)
         if grain is not Grain.YTD:
             carried = c.computed & (c.frequency > grain.months)
-            for length in np.unique(c.frequency[carried]):
-                rows = np.flatnonzero(carried & (c.frequency == length))
-                if selected is not None:
-                    rows = rows[selected[rows]]
-                if rows.size:
-                    self._carry_computed(out, rows, int(length), view_ends)
-        axis = self._time_axis(grain, out.periods)
-        max_level = int(c.level.max()) if c.size else 0
-        for level in range(1, max_level + 1):
-            for fg in c.formula_groups:
+            targets = np.flatnonzero(carried) if rows is None else rows[carried[rows]]
+            for length in np.unique(c.frequency[targets]):
+                self._carry_computed(
+                    out, targets[c.frequency[targets] == length], int(length), view_ends
+                )
+        axis = TimeAxis(fiscal_year=self.fiscal_year[view_ends], cumulative=grain is Grain.YTD)
+        formula_sets = self._subsets(rows, self.formula_group, [g.rows for g in c.formula_groups])
+        rollup_sets = self._subsets(rows, self.rollup_group, [g.rows for g in c.rollup_groups])
+        levels = sorted(
+            {c.formula_groups[g].level for g, _ in formula_sets}
+            | {c.rollup_groups[g].level for g, _ in rollup_sets}
+        )
+        for level in levels:
+            for g, positions in formula_sets:
+                fg = c.formula_groups[g]
                 if fg.level != level:
                     continue
-                keep = ~carried[fg.rows]
-                if selected is not None:
-                    keep &= selected[fg.rows]
-                if not keep.any():
+                positions = positions[~carried[fg.rows[positions]]]
+                if positions.size == 0:
                     continue
-                rows, slots = fg.rows[keep], fg.slots[keep]
+                members, slots = fg.rows[positions], fg.slots[positions]
                 env = {code: out.value[slots[:, i]] for i, code in enumerate(fg.codes)}
                 result = evaluate_formula(fg.tree, env, axis, fg.ytd_aggregation)
-                inherited = np.zeros_like(result.flags)
+                inherited = np.zeros(result.values.shape, dtype=np.uint8)
                 for i in range(slots.shape[1]):
-                    inherited |= out.flags[slots[:, i]] & (FLAG_STALE | FLAG_PARTIAL)
-                out.value[rows] = result.values
-                out.flags[rows] = result.flags | inherited
-            for rg in c.rollup_groups:
-                if rg.level != level:
-                    continue
-                self._rollup_group(rg, out, carried, selected)
+                    inherited |= out.flags[slots[:, i]] & INHERITED_FLAGS
+                out.value[members] = result.values
+                out.flags[members] = result.flags.astype(np.uint8) | inherited
+            for g, positions in rollup_sets:
+                rg = c.rollup_groups[g]
+                if rg.level == level:
+                    self._rollup_group(rg, positions[~carried[rg.rows[positions]]], out)
 
-    def _rollup_group(
-        self, rg: RollupGroup, out: GrainResult, carried: np.ndarray, selected: np.ndarray | None
-    ) -> None:
-        keep = ~carried[rg.rows]
-        if selected is not None:
-            keep &= selected[rg.rows]
-        if not keep.any():
+    def _rollup_group(self, rg: RollupGroup, positions: IntArray, out: GrainResult) -> None:
+        if positions.size == 0:
             return
-        ends = np.append(rg.starts[1:], rg.contributors.size)
-        parents = np.flatnonzero(keep)
-        counts = ends[parents] - rg.starts[parents]
-        nonempty = counts > 0
-        for row in rg.rows[parents[~nonempty]]:
-            out.value[row] = np.nan
-            out.flags[row] = 0
-        parents, counts = parents[nonempty], counts[nonempty]
+        ptr = np.append(rg.starts, rg.contributors.size)
+        offsets, parents, starts = ranges(ptr, positions)
+        empty = np.setdiff1d(positions, parents, assume_unique=True)
+        out.value[rg.rows[empty]] = np.nan
+        out.flags[rg.rows[empty]] = 0
         if parents.size == 0:
             return
-        offsets = np.repeat(rg.starts[parents] - np.cumsum(counts) + counts, counts) + np.arange(
-            counts.sum()
-        )
         members = rg.contributors[offsets]
         weight_rows = rg.weights[offsets]
         weights = None
@@ -271,20 +285,18 @@ class Evaluator:
             weights = np.where(
                 (weight_rows >= 0)[:, None], out.value[np.maximum(weight_rows, 0)], np.nan
             )
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
         combined = rollup(
             rg.method, out.value[members], weights, out.flags[members], starts, rg.require_all
         )
-        rows = rg.rows[parents]
-        out.value[rows] = combined.values
-        out.flags[rows] = combined.flags
+        out.value[rg.rows[parents]] = combined.values
+        out.flags[rg.rows[parents]] = combined.flags
 
     def _carry_computed(
         self, out: GrainResult, rows: IntArray, length: int, view_ends: IntArray
     ) -> None:
-        source = self.grains[Grain(_grain_name(length))]
+        source = self.grains[{3: Grain.QUARTER, 6: Grain.HALF, 12: Grain.YEAR}[length]]
         month_grid = np.full((rows.size, self.horizon.months), np.nan)
-        flag_grid = np.zeros((rows.size, self.horizon.months), np.int64)
+        flag_grid = np.zeros((rows.size, self.horizon.months), np.uint8)
         cols = np.array([p.end - self.horizon.first for p in source.periods], dtype=np.int64)
         month_grid[:, cols] = source.value[rows]
         flag_grid[:, cols] = source.flags[rows]
@@ -298,160 +310,39 @@ class Evaluator:
             stale, FLAG_STALE, 0
         )
 
-    def _time_axis(self, grain: Grain, periods: list[Period]) -> TimeAxis:
-        fy = np.array([self.fiscal_year[p.end - self.horizon.first] for p in periods])
-        return TimeAxis(fiscal_year=fy, cumulative=grain is Grain.YTD)
-
     def _score(self, out: GrainResult, rows: IntArray) -> None:
-        """Step 3: scores and statuses of measure rows."""
+        """Step 3: scores and statuses of measure rows, one method at a time."""
         c = self.compiled
         method = c.method[rows]
-        value = out.value[rows]
-        target = out.target[rows]
-        score = np.full(value.shape, np.nan)
         for name, code in METHOD.items():
-            sub = np.flatnonzero(method == code)
-            if sub.size == 0 or name is Method.NONE:
+            r = rows[method == code]
+            if r.size == 0:
                 continue
-            r = rows[sub]
-            a, t = value[sub], target[sub]
+            if name is Method.NONE:
+                out.score[r] = np.nan
+                continue
+            a = out.value[r]
             pol = c.polarity[r][:, None]
             if name is Method.LINEAR:
-                s = scoring.linear(a, t, out.baseline[r], pol)
+                s = scoring.linear(a, out.target[r], out.baseline.take(r), pol)
             elif name is Method.RATIO:
-                s = scoring.ratio(a, t, pol)
+                s = scoring.ratio(a, out.target[r], pol)
             elif name is Method.THRESHOLDS:
-                s = scoring.thresholds(a, t, out.minimum[r], pol)
+                s = scoring.thresholds(a, out.target[r], out.minimum.take(r), pol)
             elif name is Method.BAND:
                 lo, hi, tol = (
                     x[r][:, None] for x in (c.band_lower, c.band_upper, c.band_tolerance)
                 )
                 s = scoring.band(a, lo, hi, tol)
             else:
-                lo, hi = c.band_lower[r][:, None], c.band_upper[r][:, None]
-                s = scoring.binary(a, t, pol, lo, hi)
-            score[sub] = scoring.clamp(s, c.cap[r][:, None])
-        out.score[rows] = score
+                s = scoring.binary(
+                    a, out.target[r], pol, c.band_lower[r][:, None], c.band_upper[r][:, None]
+                )
+            out.score[r] = scoring.clamp(s, c.cap[r][:, None])
         out.status[rows] = scoring.status(
-            score,
-            ~np.isnan(value),
+            out.score[rows],
+            ~np.isnan(out.value[rows]),
             c.green[rows][:, None],
             c.amber[rows][:, None],
             (method == METHOD[Method.NONE])[:, None],
         )
-
-    def _rollup_scores(self, out: GrainResult, measure_rows: IntArray | None) -> None:
-        """Step 4: objectives by level, then sections, then units."""
-        c = self.compiled
-        bands = c.spec.organization.bands
-        comps = c.objective_components
-        objectives = None
-        if measure_rows is not None:
-            objectives = np.unique(c.measure_objective[measure_rows])
-            objectives = objectives[objectives >= 0]
-            objectives = _with_ancestors(comps, objectives, len(c.objective_codes))
-        levels = c.objective_level
-        for level in range(int(levels.max()) + 1 if levels.size else 0):
-            owners = np.flatnonzero(levels == level)
-            if objectives is not None:
-                owners = np.intersect1d(owners, objectives)
-            self._mean(comps, owners, out.objective_score, out.objective_status, bands, out)
-        sections = None
-        if objectives is not None:
-            sections = np.unique(
-                c.objective_unit[objectives] * len(c.spec.organization.perspectives)
-                + c.objective_perspective[objectives]
-            )
-        all_sections = np.arange(c.section_unit.size) if sections is None else sections
-        self._mean(
-            c.section_components, all_sections, out.section_score, out.section_status, bands, out
-        )
-        units = (
-            np.arange(len(c.unit_codes))
-            if sections is None
-            else np.unique(c.section_unit[sections])
-        )
-        self._mean(c.unit_components, units, out.unit_score, out.unit_status, bands, out)
-
-    def _mean(
-        self,
-        comps: Components,
-        owners: IntArray,
-        score_out: FloatArray,
-        status_out: np.ndarray,
-        bands: object,
-        out: GrainResult,
-    ) -> None:
-        if owners.size == 0:
-            return
-        mask = np.isin(comps.owner, owners)
-        owner, kind, index, weight = (
-            comps.owner[mask],
-            comps.kind[mask],
-            comps.index[mask],
-            comps.weight[mask],
-        )
-        score_out[owners] = np.nan
-        status_out[owners] = scoring.Status.NO_DATA
-        if owner.size == 0:
-            return
-        sources = {0: out.score, 1: out.objective_score, 2: out.section_score}
-        comp_scores = np.empty((owner.size, score_out.shape[1]))
-        for k in np.unique(kind):
-            sel = kind == k
-            comp_scores[sel] = sources[int(k)][index[sel]]
-        unique, starts = group_starts(owner)
-        mean, _ = weighted_mean(comp_scores, weight, starts)
-        score_out[unique] = mean
-        green, amber = bands.green, bands.amber  # type: ignore[attr-defined]
-        status_out[unique] = scoring.status(
-            mean, ~np.isnan(mean), np.asarray(green), np.asarray(amber)
-        )
-
-
-def _empty(grain: Grain, periods: list[Period], c: CompiledScorecard) -> GrainResult:
-    t = len(periods)
-
-    def nan(n: int) -> FloatArray:
-        return np.full((n, t), np.nan)
-
-    def codes(n: int) -> np.ndarray:
-        return np.zeros((n, t), np.int8)
-
-    objectives, sections, units = len(c.objective_codes), c.section_unit.size, len(c.unit_codes)
-    return GrainResult(
-        grain=grain,
-        periods=periods,
-        value=nan(c.size),
-        flags=np.zeros((c.size, t), np.int64),
-        target=nan(c.size),
-        minimum=nan(c.size),
-        stretch=nan(c.size),
-        baseline=nan(c.size),
-        score=nan(c.size),
-        status=codes(c.size),
-        objective_score=nan(objectives),
-        objective_status=codes(objectives),
-        section_score=nan(sections),
-        section_status=codes(sections),
-        unit_score=nan(units),
-        unit_status=codes(units),
-    )
-
-
-def _with_ancestors(comps: Components, objectives: IntArray, size: int) -> IntArray:
-    """Objectives plus every objective whose score includes them, transitively."""
-    selected = np.zeros(size, dtype=bool)
-    selected[objectives] = True
-    child = comps.kind != MEASURE
-    frontier = objectives
-    while frontier.size:
-        hits = child & np.isin(comps.index, frontier)
-        parents = np.unique(comps.owner[hits])
-        frontier = parents[~selected[parents]]
-        selected[frontier] = True
-    return np.flatnonzero(selected)
-
-
-def _grain_name(length: int) -> str:
-    return {3: "quarter", 6: "half", 12: "year"}[length]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trellis.engine.compile import AGGREGATIONS, resolve_method
-from trellis.engine.evaluate import GrainResult
+from trellis.engine.grid import GrainResult
 from trellis.engine.flags import flag_names
 from trellis.engine.formula import render
 from trellis.engine.periods import Grain, month_label
@@ -141,12 +141,13 @@ def _measure(results: Results, r: GrainResult, col: int, row: int) -> Explanatio
                 else ""
             )
         )
-    elif m.source is Source.FORMULA and row in c.trees:
-        exp.how.append(f"formula: {m.formula}  (parsed as {render(c.trees[row])})")
+    elif m.source is Source.FORMULA and row in c.formulas:
+        group = next(g for g in c.formula_groups if row in g.rows)
+        codes = c.formulas[row][1]
+        exp.how.append(f"formula: {m.formula}  (parsed as {render(group.tree, codes)})")
         exp.how.append(
             f"inputs are first aggregated to {period.label}, then the formula is applied"
         )
-        group = next(g for g in c.formula_groups if row in g.rows)
         slots = group.slots[int(np.flatnonzero(group.rows == row)[0])]
         for input_row in slots:
             im = c.measures[input_row]
@@ -231,7 +232,8 @@ def _scoring_lines(results: Results, r: GrainResult, col: int, row: int) -> list
         return [*lines, "unscored measure: shown, never rolled up"]
     if method is not Method.BAND and math.isnan(t):
         return [*lines, "no target for this period: no score (status no-target)"]
-    b, lo = r.baseline[row, col], r.minimum[row, col]
+    one = np.array([row])
+    b, lo = r.baseline.take(one)[0, col], r.minimum.take(one)[0, col]
     raw = {
         Method.LINEAR: f"100 × ({_num(a)} − {_num(b)}) / ({_num(t)} − {_num(b)})",
         Method.RATIO: (

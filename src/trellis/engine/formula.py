@@ -13,7 +13,8 @@ and raises the ``DIV_ZERO`` flag; it never raises an exception or produces infin
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -322,34 +323,50 @@ def references(node: Node) -> list[Ref]:
     return []
 
 
-def shape(node: Node, slots: dict[str, int]) -> str:
-    """A canonical text of a tree with each distinct code replaced by its slot number.
+_WORD = re.compile(
+    r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<call>\s*\()?"
+)
 
-    Formulas with the same shape evaluate together as one vectorized group.
+
+def template(text: str) -> tuple[str, list[str]]:
+    """The formula with each distinct measure code replaced by a slot name ``_0``, ``_1`` …
+    (in order of first appearance), and the codes in slot order.
+
+    Formulas with the same template have the same tree up to their codes, so they are
+    parsed once and evaluated together as one vectorized group. Slot names start with an
+    underscore, which measure codes never do.
     """
-    if isinstance(node, Number):
-        return repr(node.value)
-    if isinstance(node, Ref):
-        slot = slots.setdefault(node.code, len(slots))
-        return f"${slot}"
-    if isinstance(node, Unary):
-        return f"({node.op} {shape(node.operand, slots)})"
-    if isinstance(node, Binary):
-        return f"({shape(node.left, slots)} {node.op} {shape(node.right, slots)})"
-    return f"{node.name}({', '.join(shape(a, slots) for a in node.args)})"
+    codes: dict[str, int] = {}
+
+    def slot(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name is None or match.group("call") or name in KEYWORDS:
+            return match.group(0)
+        return f"_{codes.setdefault(name, len(codes))}"
+
+    return _WORD.sub(slot, text), list(codes)
 
 
-def render(node: Node) -> str:
-    """The tree back as readable formula text (used by explain)."""
-    if isinstance(node, Number):
-        return f"{node.value:g}"
-    if isinstance(node, Ref):
-        return node.code
-    if isinstance(node, Unary):
-        return f"-{render(node.operand)}" if node.op == "-" else f"not {render(node.operand)}"
-    if isinstance(node, Binary):
-        return f"({render(node.left)} {node.op} {render(node.right)})"
-    return f"{node.name}({', '.join(render(a) for a in node.args)})"
+def render(node: Node, names: Sequence[str] | None = None) -> str:
+    """The tree back as readable formula text; ``names`` replace slot names by codes."""
+
+    def name(ref: Ref) -> str:
+        if names is not None and ref.code.startswith("_") and ref.code[1:].isdigit():
+            return names[int(ref.code[1:])]
+        return ref.code
+
+    def walk(n: Node) -> str:
+        if isinstance(n, Number):
+            return f"{n.value:g}"
+        if isinstance(n, Ref):
+            return name(n)
+        if isinstance(n, Unary):
+            return f"-{walk(n.operand)}" if n.op == "-" else f"not {walk(n.operand)}"
+        if isinstance(n, Binary):
+            return f"({walk(n.left)} {n.op} {walk(n.right)})"
+        return f"{n.name}({', '.join(walk(a) for a in n.args)})"
+
+    return walk(node)
 
 
 # -- evaluation --------------------------------------------------------------------------------

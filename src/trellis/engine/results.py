@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from trellis.engine.compile import CompiledScorecard
-from trellis.engine.evaluate import Evaluator, GrainResult
+from trellis.engine.evaluate import Evaluator
+from trellis.engine.grid import GrainResult
 from trellis.engine.explain import Explanation, explain
 from trellis.engine.findings import ScorecardError
 from trellis.engine.flags import flag_names
