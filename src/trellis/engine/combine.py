@@ -93,12 +93,14 @@ def weighted_mean(
 ) -> tuple[FloatArray, FloatArray]:
     """Weighted mean per group over the rows that have a score (weights renormalized).
 
-    Returns the means and the weight that was present, per group and column.
+    ``scores`` is consumed (overwritten) to save memory. Returns the means and the weight
+    that was present, per group and column.
     """
     present = ~np.isnan(scores)
-    w = np.where(present, weights[:, None], 0.0)
-    numerator = np.add.reduceat(np.where(present, scores, 0.0) * w, starts, axis=0)
-    denominator = np.add.reduceat(w, starts, axis=0)
+    denominator = np.add.reduceat(np.where(present, weights[:, None], 0.0), starts, axis=0)
+    np.nan_to_num(scores, copy=False, nan=0.0)
+    scores *= weights[:, None]
+    numerator = np.add.reduceat(scores, starts, axis=0)
     with np.errstate(all="ignore"):
         mean = numerator / denominator
     return np.where(denominator > 0, mean, np.nan), denominator

@@ -151,9 +151,22 @@ class Evaluator:
     def _time(self, out: GrainResult, rows: IntArray | None, view_ends: IntArray) -> None:
         """Step 1: values and target levels from the native grids, per (frequency, aggregation)."""
         grain = out.grain
+        copied = grain is Grain.MONTH and rows is None
+        if copied:
+            # Monthly measures at the month grain are their native grids: copy them whole.
+            out.value[:] = self.observed
+            out.flags[:] = 0
+            for level, grid in self.targets.items():
+                if level == "target":
+                    out.target[:] = grid.native
+                else:
+                    subset = getattr(out, level)
+                    subset.values[:] = grid.native[subset.rows]
         for g, positions in self._subsets(rows, self.time_group, self.time_rows):
             members = self.time_rows[g][positions]
             length, agg = self.time_keys[g] // 10, AGGREGATIONS[self.time_keys[g] % 10]
+            if copied and length == 1:
+                continue
             if grain is not Grain.YTD and length > grain.months:
                 self._carry(out, members, length, view_ends)
                 continue

@@ -103,8 +103,12 @@ def new_result(
     units: int,
     sparse: dict[str, npt.NDArray[np.bool_]],
 ) -> GrainResult:
-    """All-missing matrices for one grain."""
+    """Matrices for one grain. The measure matrices are left uninitialized: a full
+    evaluation writes every row of them."""
     t = len(periods)
+
+    def blank(n: int) -> FloatArray:
+        return np.empty((n, t))
 
     def nan(n: int) -> FloatArray:
         return np.full((n, t), np.nan)
@@ -115,13 +119,13 @@ def new_result(
     return GrainResult(
         grain=grain,
         periods=periods,
-        value=nan(size),
+        value=blank(size),
         flags=np.zeros((size, t), np.uint8),
-        target=nan(size),
+        target=blank(size),
         minimum=RowSubset.empty(sparse["minimum"], t),
         stretch=RowSubset.empty(sparse["stretch"], t),
         baseline=RowSubset.empty(sparse["baseline"], t),
-        score=nan(size),
+        score=blank(size),
         status=codes(size),
         objective_score=nan(objectives),
         objective_status=codes(objectives),

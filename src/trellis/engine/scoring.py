@@ -66,13 +66,21 @@ def linear(
 def ratio(actual: FloatArray, target: FloatArray, polarity: IntArray) -> FloatArray:
     """``up``: 100 actual / target; ``down``: 100 target / actual (a zero actual meets any
     non-negative target). A zero target scores 100 when met and 0 otherwise."""
+    down = polarity == DOWN
     with np.errstate(all="ignore"):
-        up = 100.0 * actual / np.where(target == 0, 1.0, target)
-        down = 100.0 * target / np.where(actual == 0, 1.0, actual)
-    down = np.where(actual <= 0, np.where(target >= actual, np.inf, 0.0), down)
-    score = np.where(polarity == DOWN, down, up)
+        score = np.where(down, target, actual)
+        score /= np.where(down, actual, target)
+        score *= 100.0
+    # The rare special cases are patched where they occur, keeping the common path lean.
     zero_target = target == 0
-    return np.where(zero_target, np.where(_met(actual, target, polarity), 100.0, 0.0), score)
+    if zero_target.any():
+        met = _met(actual, target, polarity)
+        score[zero_target] = np.where(met, 100.0, 0.0)[zero_target]
+    bad_down = down & (actual <= 0) & ~zero_target
+    if bad_down.any():
+        met = np.broadcast_to(target >= actual, score.shape)
+        score[bad_down] = np.where(met, np.inf, 0.0)[bad_down]
+    return score
 
 
 def thresholds(
@@ -126,13 +134,12 @@ def status(
     unscored: BoolArray | None = None,
 ) -> Int8Array:
     """Status codes from scores and bands; a value without a score has no target."""
-    out = np.full(score.shape, Status.NO_DATA, dtype=np.int8)
-    scored = ~np.isnan(score)
-    out[value_present & ~scored] = Status.NO_TARGET
+    out = np.full(score.shape, Status.RED, dtype=np.int8)
+    out[score >= amber] = Status.AMBER
+    out[score >= green] = Status.GREEN
+    missing = np.isnan(score)
+    out[missing] = Status.NO_DATA
+    out[missing & value_present] = Status.NO_TARGET
     if unscored is not None:
         out[value_present & unscored] = Status.UNSCORED
-    band_code = np.where(
-        score >= green, Status.GREEN, np.where(score >= amber, Status.AMBER, Status.RED)
-    )
-    out[scored] = band_code[scored]
     return out
