@@ -98,7 +98,8 @@ def test_references_and_templates() -> None:
     tree = fx.parse("A / B + A")
     assert [r.code for r in fx.references(tree)] == ["A", "B", "A"]
     assert fx.template("A / B + max(A, 1e3) and not C2") == (
-        "_0 / _1 + max(_0, 1e3) and not _2", ["A", "B", "C2"],
+        "_0 / _1 + max(_0, 1e3) and not _2",
+        ["A", "B", "C2"],
     )
     assert fx.template("X / Y + X")[0] == fx.template("A / B + A")[0]
     assert fx.template("X / Y + Y")[0] != fx.template("A / B + A")[0]

@@ -9,6 +9,7 @@ with ``model_construct`` (no validation) because they are correct by constructio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -16,12 +17,14 @@ from trellis.engine.periods import Calendar
 from trellis.engine.spec import (
     CascadeFrom,
     CascadeMode,
+    Location,
     Measure,
     Objective,
     Organization,
     Rollup,
     RollupMethod,
     ScorecardSpec,
+    Scoring,
     Source,
     Support,
     TargetSeries,
@@ -30,6 +33,10 @@ from trellis.engine.spec import (
 from trellis.engine.targets import Horizon
 
 PERSPECTIVES = ("learning", "process", "customer", "financial")
+NOWHERE = Location()
+DEFAULT_SCORING = Scoring()
+NO_FIELDS: frozenset[str] = frozenset()
+"""Shared instances: definitions are frozen, so a million objects need not copy defaults."""
 FORMULAS = ("{a} / {b} * 100", "{a} - {b}", "({a} + {b}) / 2", "if({a} > {b}, {a}, {b})")
 ROLLUP_MIX = (
     [RollupMethod.SUM] * 6
@@ -79,7 +86,12 @@ def build(
     for index, (code, parent, _level) in enumerate(units):
         unit_models.append(
             Unit.model_construct(
-                code=code, name=f"Unit {code}", parent=parent, kind="unit", owner="owner"
+                location=NOWHERE,
+                code=code,
+                name=f"Unit {code}",
+                parent=parent,
+                kind="unit",
+                owner="owner",
             )
         )
         shape = inner if code in has_children else leaf
@@ -88,12 +100,17 @@ def build(
             oc = f"O_{code}_{k}"
             objective_codes.append(oc)
             supports = (
-                (Support.model_construct(objective=f"O_{parent}_{k}", weight=1.0),)
+                (
+                    Support.model_construct(
+                        objective=f"O_{parent}_{k}", weight=1.0, location=NOWHERE
+                    ),
+                )
                 if parent
                 else ()
             )
             objectives.append(
                 Objective.model_construct(
+                    location=NOWHERE,
                     code=oc,
                     name=oc,
                     unit=code,
@@ -104,25 +121,7 @@ def build(
                     active=True,
                 )
             )
-        count = 0
-
-        def add(**values: object) -> str:
-            nonlocal count
-            mc = f"M_{code}_{count}"
-            measures.append(
-                Measure.model_construct(
-                    code=mc,
-                    name=mc,
-                    objective=objective_codes[count % 8],
-                    target=target,
-                    owner="owner",
-                    set_fields=frozenset(),
-                    **values,
-                )
-            )
-            count += 1
-            return mc
-
+        add = _Adder(code, objective_codes, target, measures).add
         for r in range(shape.rollups):
             add(
                 source=Source.ROLLUP,
@@ -151,13 +150,42 @@ def build(
     )
 
 
+@dataclass
+class _Adder:
+    """Adds numbered measures to one unit, spreading them over its objectives."""
+
+    unit: str
+    objectives: list[str]
+    target: TargetSeries
+    measures: list[Measure]
+    count: int = 0
+
+    def add(self, **values: Any) -> str:
+        code = f"M_{self.unit}_{self.count}"
+        self.measures.append(
+            Measure.model_construct(
+                code=code,
+                name=code,
+                objective=self.objectives[self.count % len(self.objectives)],
+                target=self.target,
+                owner="owner",
+                set_fields=NO_FIELDS,
+                location=NOWHERE,
+                scoring=DEFAULT_SCORING,
+                **values,
+            )
+        )
+        self.count += 1
+        return code
+
+
 def _cascade(parent: str | None, slot: int, index: int, parent_rollups: int) -> CascadeFrom | None:
     """Feed the parent's roll-up number ``(slot + index) % parent_rollups``."""
     if parent is None or parent_rollups == 0:
         return None
     target_slot = (slot + index) % parent_rollups
     return CascadeFrom.model_construct(
-        measure=f"M_{parent}_{target_slot}", mode=CascadeMode.CONTRIBUTING
+        location=NOWHERE, measure=f"M_{parent}_{target_slot}", mode=CascadeMode.CONTRIBUTING
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from trellis.engine.flags import FLAG_PARTIAL
 from trellis.engine.periods import FloatArray, IntArray
@@ -22,7 +23,7 @@ class Combined:
     values: FloatArray
     present: IntArray
     total: IntArray
-    flags: IntArray
+    flags: npt.NDArray[np.uint8]
 
 
 def group_starts(owner: IntArray) -> tuple[IntArray, IntArray]:
@@ -43,7 +44,7 @@ def rollup(
     method: RollupMethod,
     values: FloatArray,
     weights: FloatArray | None,
-    flags: IntArray,
+    flags: npt.NDArray[np.uint8],
     starts: IntArray,
     require_all: bool,
 ) -> Combined:
@@ -59,7 +60,7 @@ def rollup(
     if starts.size == 0:
         empty = np.zeros((0, n))
         return Combined(
-            empty, empty.astype(np.int64), np.zeros(0, np.int64), empty.astype(np.int64)
+            empty, empty.astype(np.int64), np.zeros(0, np.int64), empty.astype(np.uint8)
         )
     present = np.add.reduceat(present_mask.astype(np.int64), starts, axis=0)
     total = sizes(starts, values.shape[0])
@@ -85,7 +86,7 @@ def rollup(
     if require_all:
         out = np.where(incomplete, np.nan, out)
     group_flags = group_flags | np.where(incomplete & (present > 0), FLAG_PARTIAL, 0)
-    return Combined(out, present, total, group_flags.astype(np.int64))
+    return Combined(out, present, total, group_flags.astype(np.uint8))
 
 
 def weighted_mean(

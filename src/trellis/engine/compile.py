@@ -69,6 +69,8 @@ class CompiledScorecard:
     spec: ScorecardSpec
     calendar: Calendar
     measures: list[Measure]
+    definition_order: IntArray  # rows in the order the measures were defined
+    method_bounds: IntArray  # rows of method k are method_bounds[k]:method_bounds[k + 1]
     measure_index: dict[str, int]
     frequency: IntArray  # months per native period
     aggregation: IntArray  # index into AGGREGATIONS
@@ -132,7 +134,13 @@ def compile_scorecard(spec: ScorecardSpec) -> CompiledScorecard:
 
 def _compile(spec: ScorecardSpec) -> CompiledScorecard:
     org = spec.organization
-    measures = resolved_measures(spec)
+    resolved = resolved_measures(spec)
+    # Rows are ordered by scoring method so that each method scores one contiguous block.
+    methods = [METHOD_CODES[resolve_method(m)] for m in resolved]
+    permutation = sorted(range(len(resolved)), key=lambda i: (methods[i], i))
+    measures = [resolved[i] for i in permutation]
+    definition_order = np.empty(len(resolved), dtype=np.int64)
+    definition_order[np.array(permutation, dtype=np.int64)] = np.arange(len(resolved))
     index = {m.code: i for i, m in enumerate(measures)}
     objective_codes = [o.code for o in spec.objectives]
     objective_unit = {o.code: o.unit for o in spec.objectives}
@@ -149,10 +157,10 @@ def _compile(spec: ScorecardSpec) -> CompiledScorecard:
     amber = np.zeros(n)
     band = np.full((3, n), np.nan)
     for i, m in enumerate(measures):
-        resolved = resolve_method(m)
-        method[i] = METHOD_CODES[resolved]
+        chosen = resolve_method(m)
+        method[i] = METHOD_CODES[chosen]
         bands = m.scoring.bands
-        default = DEFAULT_BANDS.get(resolved, (org.bands.green, org.bands.amber))
+        default = DEFAULT_BANDS.get(chosen, (org.bands.green, org.bands.amber))
         green[i], amber[i] = (bands.green, bands.amber) if bands else default
         if m.scoring.band is not None:
             band[:, i] = (m.scoring.band.lower, m.scoring.band.upper, m.scoring.band.tolerance)
@@ -172,8 +180,11 @@ def _compile(spec: ScorecardSpec) -> CompiledScorecard:
         spec, unit_index, objective_index
     )
     parent = np.array([unit_index.get(u.parent or "", -1) for u in spec.units], dtype=np.int64)
+    method_bounds = np.searchsorted(method, np.arange(len(METHOD_CODES) + 1)).astype(np.int64)
     return CompiledScorecard(
         spec=spec,
+        definition_order=definition_order,
+        method_bounds=method_bounds,
         calendar=Calendar(org.fiscal_year_start),
         measures=measures,
         measure_index=index,

@@ -17,6 +17,7 @@ with exactly the same code path as a full run.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from trellis.engine import scoring
 from trellis.engine.aggregation import (
@@ -78,8 +79,8 @@ class Evaluator:
             c.size, [g.rows for g in c.formula_groups]
         )
         self.rollup_group, self.rollup_pos = _group_index(c.size, [g.rows for g in c.rollup_groups])
-        self.sparse = {
-            level: ~np.isnan(targets[level].native).all(axis=1)
+        self.sparse: dict[str, npt.NDArray[np.bool_]] = {
+            level: np.asarray(~np.isnan(targets[level].native).all(axis=1))
             for level in LEVELS
             if level != "target"
         }
@@ -133,7 +134,7 @@ class Evaluator:
         view_ends = np.array([p.end - self.horizon.first for p in out.periods], dtype=np.int64)
         self._time(out, rows, view_ends)
         self._computed(out, rows, view_ends)
-        self._score(out, np.arange(self.compiled.size) if rows is None else rows)
+        self._score(out, rows)
         self.scores.run(out, rows)
 
     def _subsets(
@@ -265,10 +266,10 @@ class Evaluator:
                 fg = c.formula_groups[g]
                 if fg.level != level:
                     continue
-                positions = positions[~carried[fg.rows[positions]]]
-                if positions.size == 0:
+                kept = positions[~carried[fg.rows[positions]]]
+                if kept.size == 0:
                     continue
-                members, slots = fg.rows[positions], fg.slots[positions]
+                members, slots = fg.rows[kept], fg.slots[kept]
                 env = {code: out.value[slots[:, i]] for i, code in enumerate(fg.codes)}
                 result = evaluate_formula(fg.tree, env, axis, fg.ytd_aggregation)
                 inherited = np.zeros(result.values.shape, dtype=np.uint8)
@@ -323,13 +324,15 @@ class Evaluator:
             stale, FLAG_STALE, 0
         )
 
-    def _score(self, out: GrainResult, rows: IntArray) -> None:
-        """Step 3: scores and statuses of measure rows, one method at a time."""
+    def _score(self, out: GrainResult, rows: IntArray | None) -> None:
+        """Step 3: scores and statuses of measure rows, one method at a time (a full run
+        scores each method's contiguous block of rows through views, without copies)."""
         c = self.compiled
-        method = c.method[rows]
         for name, code in METHOD.items():
-            r = rows[method == code]
-            if r.size == 0:
+            lo, hi = c.method_bounds[code], c.method_bounds[code + 1]
+            r: IntArray | slice
+            r = slice(lo, hi) if rows is None else rows[(rows >= lo) & (rows < hi)]
+            if hi == lo or (rows is not None and r.size == 0):  # type: ignore[union-attr]
                 continue
             if name is Method.NONE:
                 out.score[r] = np.nan
@@ -352,10 +355,11 @@ class Evaluator:
                     a, out.target[r], pol, c.band_lower[r][:, None], c.band_upper[r][:, None]
                 )
             out.score[r] = scoring.clamp(s, c.cap[r][:, None])
-        out.status[rows] = scoring.status(
-            out.score[rows],
-            ~np.isnan(out.value[rows]),
-            c.green[rows][:, None],
-            c.amber[rows][:, None],
-            (method == METHOD[Method.NONE])[:, None],
+        every: IntArray | slice = slice(None) if rows is None else rows
+        out.status[every] = scoring.status(
+            out.score[every],
+            ~np.isnan(out.value[every]),
+            c.green[every][:, None],
+            c.amber[every][:, None],
+            (c.method[every] == METHOD[Method.NONE])[:, None],
         )

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trellis.engine.compile import AGGREGATIONS, resolve_method
-from trellis.engine.grid import GrainResult
 from trellis.engine.flags import flag_names
 from trellis.engine.formula import render
+from trellis.engine.grid import GrainResult
 from trellis.engine.periods import Grain, month_label
 from trellis.engine.scoring import STATUS_LABELS
 from trellis.engine.spec import Method, Source

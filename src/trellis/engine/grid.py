@@ -30,10 +30,10 @@ class RowSubset:
         position[rows] = np.arange(rows.size)
         return cls(rows, position, np.full((rows.size, periods), np.nan))
 
-    def take(self, rows: IntArray) -> FloatArray:
+    def take(self, rows: IntArray | slice) -> FloatArray:
         """Values of measure rows (missing where the level is not set)."""
         pos = self.position[rows]
-        out = np.full((len(rows), self.values.shape[1]), np.nan)
+        out = np.full((pos.size, self.values.shape[1]), np.nan)
         has = pos >= 0
         out[has] = self.values[pos[has]]
         return out

@@ -10,11 +10,11 @@ import numpy as np
 
 from trellis.engine.compile import CompiledScorecard
 from trellis.engine.evaluate import Evaluator
-from trellis.engine.grid import GrainResult
 from trellis.engine.explain import Explanation, explain
 from trellis.engine.findings import ScorecardError
 from trellis.engine.flags import flag_names
 from trellis.engine.graph import affected
+from trellis.engine.grid import GrainResult
 from trellis.engine.observations import from_tuples
 from trellis.engine.periods import Grain, Period
 from trellis.engine.scoring import STATUS_LABELS
@@ -94,7 +94,8 @@ class Results:
         c = self.compiled
         out: list[Record] = []
         if level == "measure":
-            for row in np.flatnonzero(c.active & scope[np.maximum(c.measure_unit, 0)]):
+            rows = c.definition_order
+            for row in rows[(c.active & scope[np.maximum(c.measure_unit, 0)])[rows]]:
                 m = c.measures[row]
                 out.append(
                     _record(
@@ -172,7 +173,7 @@ class Results:
         ev = self.evaluator
         rows: list[tuple[str, str, float | None, float | None, float | None]] = []
         grids = [ev.targets[level].native for level in ("target", "minimum", "stretch")]
-        for row in np.flatnonzero(c.active):
+        for row in c.definition_order[c.active[c.definition_order]]:
             m = c.measures[row]
             grain = Grain(m.frequency.value)
             for col in np.flatnonzero(~np.isnan(grids[0][row]) | ~np.isnan(grids[1][row])):
@@ -213,7 +214,9 @@ class Results:
             changed.append(row)
         rows = affected(c.dependency, changed)
         self.evaluator.update(rows)
-        return [c.measures[r].code for r in rows]
+        mask = np.zeros(c.size, dtype=bool)
+        mask[rows] = True
+        return [c.measures[r].code for r in c.definition_order[mask[c.definition_order]]]
 
     # -- explain -----------------------------------------------------------------------------
     def explain(self, code: str, period: str | None = None) -> Explanation:

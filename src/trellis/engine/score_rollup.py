@@ -66,9 +66,12 @@ class ScoreRollup:
         green, amber = np.asarray(bands.green), np.asarray(bands.amber)
         objectives = None if measure_rows is None else self.objectives_of(measure_rows)
         sources = {0: out.score, 1: out.objective_score, 2: out.section_score}
-        for owners in self.by_level:
-            if objectives is not None:
-                owners = np.intersect1d(owners, objectives, assume_unique=True)
+        for level_owners in self.by_level:
+            owners = (
+                level_owners
+                if objectives is None
+                else np.intersect1d(level_owners, objectives, assume_unique=True)
+            )
             self._mean(
                 c.objective_components,
                 self.objective_ptr,
