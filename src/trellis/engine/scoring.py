@@ -122,8 +122,8 @@ def binary(
 
 
 def clamp(score: FloatArray, cap: FloatArray) -> FloatArray:
-    """Clamp to ``[0, cap]`` keeping missing scores missing."""
-    return np.where(np.isnan(score), np.nan, np.clip(score, 0.0, cap))
+    """Clamp to ``[0, cap]`` in place (NaN, a missing score, stays NaN)."""
+    return np.clip(score, 0.0, cap, out=score)
 
 
 def status(
