@@ -74,7 +74,7 @@ class Evaluator:
         keys = c.frequency * 10 + c.aggregation
         self.time_keys = [int(k) for k in np.unique(keys)]
         self.time_rows = [np.flatnonzero(keys == k) for k in self.time_keys]
-        self.time_group, _ = _group_index(c.size, self.time_rows)
+        self.time_group, self.time_pos = _group_index(c.size, self.time_rows)
         self.formula_group, self.formula_pos = _group_index(
             c.size, [g.rows for g in c.formula_groups]
         )
@@ -137,17 +137,15 @@ class Evaluator:
         self._score(out, rows)
         self.scores.run(out, rows)
 
+    @staticmethod
     def _subsets(
-        self, rows: IntArray | None, group_of: IntArray, groups: list[IntArray]
+        rows: IntArray | None, group_of: IntArray, position_of: IntArray, groups: list[IntArray]
     ) -> list[tuple[int, IntArray]]:
-        """(group, positions inside it) for every group that holds some of ``rows``."""
+        """(group, sorted positions inside it) for every group holding some of ``rows``."""
         if rows is None:
             return [(g, np.arange(members.size)) for g, members in enumerate(groups)]
         ids = group_of[rows]
-        return [
-            (int(g), np.flatnonzero(np.isin(groups[int(g)], rows[ids == g], assume_unique=True)))
-            for g in np.unique(ids[ids >= 0])
-        ]
+        return [(int(g), np.sort(position_of[rows[ids == g]])) for g in np.unique(ids[ids >= 0])]
 
     def _time(self, out: GrainResult, rows: IntArray | None, view_ends: IntArray) -> None:
         """Step 1: values and target levels from the native grids, per (frequency, aggregation)."""
@@ -163,7 +161,7 @@ class Evaluator:
                 else:
                     subset = getattr(out, level)
                     subset.values[:] = grid.native[subset.rows]
-        for g, positions in self._subsets(rows, self.time_group, self.time_rows):
+        for g, positions in self._subsets(rows, self.time_group, self.time_pos, self.time_rows):
             members = self.time_rows[g][positions]
             length, agg = self.time_keys[g] // 10, AGGREGATIONS[self.time_keys[g] % 10]
             if copied and length == 1:
@@ -255,8 +253,12 @@ class Evaluator:
                     out, targets[c.frequency[targets] == length], int(length), view_ends
                 )
         axis = TimeAxis(fiscal_year=self.fiscal_year[view_ends], cumulative=grain is Grain.YTD)
-        formula_sets = self._subsets(rows, self.formula_group, [g.rows for g in c.formula_groups])
-        rollup_sets = self._subsets(rows, self.rollup_group, [g.rows for g in c.rollup_groups])
+        formula_sets = self._subsets(
+            rows, self.formula_group, self.formula_pos, [g.rows for g in c.formula_groups]
+        )
+        rollup_sets = self._subsets(
+            rows, self.rollup_group, self.rollup_pos, [g.rows for g in c.rollup_groups]
+        )
         levels = sorted(
             {c.formula_groups[g].level for g, _ in formula_sets}
             | {c.rollup_groups[g].level for g, _ in rollup_sets}

@@ -66,11 +66,11 @@ class ScoreRollup:
         green, amber = np.asarray(bands.green), np.asarray(bands.amber)
         objectives = None if measure_rows is None else self.objectives_of(measure_rows)
         sources = {0: out.score, 1: out.objective_score, 2: out.section_score}
-        for level_owners in self.by_level:
+        for level, level_owners in enumerate(self.by_level):
             owners = (
                 level_owners
                 if objectives is None
-                else np.intersect1d(level_owners, objectives, assume_unique=True)
+                else objectives[c.objective_level[objectives] == level]
             )
             self._mean(
                 c.objective_components,
