@@ -136,7 +136,8 @@ def _compile(spec: ScorecardSpec) -> CompiledScorecard:
     org = spec.organization
     resolved = resolved_measures(spec)
     # Rows are ordered by scoring method so that each method scores one contiguous block.
-    methods = [METHOD_CODES[resolve_method(m)] for m in resolved]
+    chosen_methods = [resolve_method(m) for m in resolved]
+    methods = [METHOD_CODES[m] for m in chosen_methods]
     permutation = sorted(range(len(resolved)), key=lambda i: (methods[i], i))
     measures = [resolved[i] for i in permutation]
     definition_order = np.empty(len(resolved), dtype=np.int64)
@@ -157,7 +158,7 @@ def _compile(spec: ScorecardSpec) -> CompiledScorecard:
     amber = np.zeros(n)
     band = np.full((3, n), np.nan)
     for i, m in enumerate(measures):
-        chosen = resolve_method(m)
+        chosen = chosen_methods[permutation[i]]
         method[i] = METHOD_CODES[chosen]
         bands = m.scoring.bands
         default = DEFAULT_BANDS.get(chosen, (org.bands.green, org.bands.amber))

@@ -31,8 +31,8 @@ class Components:
 
 
 def _components(rows: list[tuple[int, int, int, float]]) -> Components:
-    rows.sort(key=lambda r: (r[0], r[1], r[2]))
     array = np.array(rows, dtype=np.float64).reshape(-1, 4)
+    array = array[np.lexsort((array[:, 2], array[:, 1], array[:, 0]))]
     return Components(
         owner=array[:, 0].astype(np.int64),
         kind=array[:, 1].astype(np.int64),
