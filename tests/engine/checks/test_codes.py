@@ -315,3 +315,13 @@ def test_all_findings_are_collected_not_just_the_first(findings_of) -> None:  # 
     objective(data, "T1")["weight"] = -3
     codes = {f.code for f in findings_of(data) if f.severity is Severity.ERROR}
     assert codes == {"unknown-reference", "formula-syntax", "invalid-weight"}
+
+
+def test_every_code_is_documented() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parents[3] / "docs" / "checks.md").read_text(encoding="utf-8")
+    loader = {"yaml-syntax", "duplicate-key", "schema", "unreadable-file"}
+    data = {"data-header", "data-row", "data-file"}
+    for code in sorted(set(CASES) | loader | data):
+        assert f"`{code}`" in text, code

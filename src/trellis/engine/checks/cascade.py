@@ -128,13 +128,21 @@ def commitments(ctx: Context) -> list[Finding]:
                 label = calendar.period(
                     grain_of_frequency(parent.frequency), int(months[first])
                 ).label
+                constant = all(
+                    m.target is not None and m.target.constant is not None for m in involved
+                )
+                when = (
+                    "in every period"
+                    if constant
+                    else f"in {label}"
+                    + (f" and {int(mask.sum()) - 1} more period(s)" if mask.sum() > 1 else "")
+                )
                 findings.append(
                     warning(
                         code,
                         f"the {method.value} of the contributing targets "
-                        f"({combined[first]:g}) would "
-                        f"{verb} its target ({wanted[first]:g}) in {label}"
-                        + (f" and {int(mask.sum()) - 1} more period(s)" if mask.sum() > 1 else ""),
+                        f"({combined[first]:g}) would {verb} its target ({wanted[first]:g}) "
+                        + when,
                         parent.code,
                         parent.location.at("target"),
                     )

@@ -42,8 +42,7 @@ def formulas(ctx: Context) -> list[Finding]:
             findings.append(
                 error(
                     "formula-syntax",
-                    f"{exc.message} at column {exc.position + 1}:"
-                    f" {m.formula} / {' ' * exc.position}^",
+                    f"{exc.message} at column {exc.position + 1} of '{m.formula}'",
                     m.code,
                     where,
                 )
