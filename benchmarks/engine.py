@@ -43,16 +43,19 @@ def main() -> None:
     t_build = time.perf_counter() - t0
     n = len(spec.measures)
     sources = [m.source.value for m in spec.measures]
-    print(f"units {len(spec.units):,}  objectives {len(spec.objectives):,}  measures {n:,}  "
-          f"(formula {sources.count('formula') / n:.0%}, roll-up {sources.count('rollup') / n:.0%})"
-          f"  × {args.periods} months")
+    print(
+        f"units {len(spec.units):,}  objectives {len(spec.objectives):,}  measures {n:,}  "
+        f"(formula {sources.count('formula') / n:.0%}, roll-up {sources.count('rollup') / n:.0%})"
+        f"  × {args.periods} months"
+    )
     print(f"generate definitions     {t_build:8.3f} s")
 
     t0 = time.perf_counter()
     compiled = compile_scorecard(spec)
     horizon = synthetic.horizon(args.periods, compiled.calendar)
-    targets = {level: build_grid(compiled.measures, level, compiled.calendar, horizon)
-               for level in LEVELS}
+    targets = {
+        level: build_grid(compiled.measures, level, compiled.calendar, horizon) for level in LEVELS
+    }
     t_compile = time.perf_counter() - t0
     print(f"compile (+ target grids) {t_compile:8.3f} s")
 
@@ -71,7 +74,7 @@ def main() -> None:
 
     results = Results(compiled, evaluator)
     rng = np.random.default_rng(3)
-    leaf_rows = reported[-(reported.size // 2):]
+    leaf_rows = reported[-(reported.size // 2) :]
     times = []
     sizes = []
     for _ in range(args.repeat):
@@ -83,9 +86,11 @@ def main() -> None:
         evaluator.update(rows)
         times.append(time.perf_counter() - t0)
         sizes.append(rows.size)
-    print(f"incremental, one change  {np.median(times) * 1000:8.2f} ms median, "
-          f"{max(times) * 1000:.2f} ms max over {args.repeat} (4 grains cached; "
-          f"{int(np.median(sizes))} measures affected)")
+    print(
+        f"incremental, one change  {np.median(times) * 1000:8.2f} ms median, "
+        f"{max(times) * 1000:.2f} ms max over {args.repeat} (4 grains cached; "
+        f"{int(np.median(sizes))} measures affected)"
+    )
     del results
     print(f"peak memory              {peak_mb():8.0f} MB")
 
