@@ -52,7 +52,9 @@ def records(console: Console, rows: list[dict[str, Any]], level: str) -> None:
         console.print("No records.")
         return
     table = Table(title=f"{level} scores — {rows[0]['period']}", title_justify="left")
-    table.add_column("unit")
+    own_unit = level == "unit"  # a unit's record is its own unit: no separate column
+    if not own_unit:
+        table.add_column("unit")
     table.add_column("code")
     table.add_column("name")
     if level == "measure":
@@ -62,7 +64,7 @@ def records(console: Console, rows: list[dict[str, Any]], level: str) -> None:
     table.add_column("status")
     table.add_column("flags")
     for row in rows:
-        cells = [row["unit"], row["code"], row["name"]]
+        cells = ([] if own_unit else [row["unit"]]) + [row["code"], row["name"]]
         if level == "measure":
             cells += [_number(row["value"]), _number(row["target"])]
         status = Text(row["status"], style=STATUS_STYLE.get(row["status"], ""))
