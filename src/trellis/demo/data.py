@@ -41,7 +41,7 @@ def generate(
     start, end = calendar.fiscal_years_span(first_month, first_month + months - 1)
     horizon = Horizon(start, end)
     measures = resolved_measures(spec)
-    targets = build_grid(measures, "target", calendar, horizon).native
+    targets = build_grid(measures, "target", calendar, horizon).dense()
     units = _unit_of(spec)
     levels = performance or {}
     for row, m in enumerate(measures):

@@ -31,7 +31,7 @@ from trellis.engine.compile import AGGREGATIONS, CompiledScorecard, RollupGroup
 from trellis.engine.flags import FLAG_PARTIAL, FLAG_STALE
 from trellis.engine.formula import TimeAxis
 from trellis.engine.formula import evaluate as evaluate_formula
-from trellis.engine.grid import GrainResult, new_result, ranges
+from trellis.engine.grid import GrainResult, RowSubset, new_result, ranges
 from trellis.engine.periods import FloatArray, Grain, IntArray, Period
 from trellis.engine.score_rollup import ScoreRollup
 from trellis.engine.spec import Method
@@ -80,7 +80,7 @@ class Evaluator:
         )
         self.rollup_group, self.rollup_pos = _group_index(c.size, [g.rows for g in c.rollup_groups])
         self.sparse: dict[str, npt.NDArray[np.bool_]] = {
-            level: np.asarray(~np.isnan(targets[level].native).all(axis=1))
+            level: np.asarray(targets[level].native.position >= 0)
             for level in LEVELS
             if level != "target"
         }
@@ -157,10 +157,10 @@ class Evaluator:
             out.flags[:] = 0
             for level, grid in self.targets.items():
                 if level == "target":
-                    out.target[:] = grid.native
+                    out.target[:] = np.nan
+                    out.target[grid.native.rows] = grid.native.values
                 else:
-                    subset = getattr(out, level)
-                    subset.values[:] = grid.native[subset.rows]
+                    getattr(out, level).values[:] = grid.native.values
         for g, positions in self._subsets(rows, self.time_group, self.time_pos, self.time_rows):
             members = self.time_rows[g][positions]
             length, agg = self.time_keys[g] // 10, AGGREGATIONS[self.time_keys[g] % 10]
@@ -169,17 +169,16 @@ class Evaluator:
             if grain is not Grain.YTD and length > grain.months:
                 self._carry(out, members, length, view_ends)
                 continue
-            for name, source in (
-                ("value", self.observed),
-                *((k, v.native) for k, v in self.targets.items()),
-            ):
+            sources: list[tuple[str, FloatArray | RowSubset]] = [("value", self.observed)]
+            sources += [(k, v.native) for k, v in self.targets.items()]
+            for name, source in sources:
                 if name in self.sparse:
                     chosen = members[self.sparse[name][members]]
                     if chosen.size == 0:
                         continue
                 else:
                     chosen = members
-                x = source[chosen]
+                x = source.take(chosen) if isinstance(source, RowSubset) else source[chosen]
                 if grain is Grain.MONTH:
                     values, present = x, None
                 else:
@@ -216,7 +215,7 @@ class Evaluator:
             chosen, where = members[mask], pick[mask]
             if chosen.size == 0:
                 continue
-            taken = np.take_along_axis(grid.native[chosen], np.maximum(where, 0), axis=1)
+            taken = np.take_along_axis(grid.native.take(chosen), np.maximum(where, 0), axis=1)
             out.put_level(level, chosen, np.where(where >= 0, taken, np.nan))
 
     def _explicit(self, out: GrainResult, rows: IntArray) -> None:

@@ -172,7 +172,7 @@ class Results:
         c = self.compiled
         ev = self.evaluator
         rows: list[tuple[str, str, float | None, float | None, float | None]] = []
-        grids = [ev.targets[level].native for level in ("target", "minimum", "stretch")]
+        grids = [ev.targets[level].dense() for level in ("target", "minimum", "stretch")]
         for row in c.definition_order[c.active[c.definition_order]]:
             m = c.measures[row]
             grain = Grain(m.frequency.value)

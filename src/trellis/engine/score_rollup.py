@@ -131,10 +131,14 @@ class ScoreRollup:
         if with_items.size == 0:
             return
         kind, index = comps.kind[positions], comps.index[positions]
-        values = np.empty((positions.size, score_out.shape[1]))
-        for k in np.unique(kind):
-            sel = kind == k
-            values[sel] = sources[int(k)][index[sel]]
+        kinds = np.unique(kind)
+        if kinds.size == 1:
+            values = sources[int(kinds[0])][index]
+        else:
+            values = np.empty((positions.size, score_out.shape[1]))
+            for k in kinds:
+                sel = kind == k
+                values[sel] = sources[int(k)][index[sel]]
         mean, _ = weighted_mean(values, comps.weight[positions], starts)
         score_out[with_items] = mean
         status_out[with_items] = scoring.status(mean, ~np.isnan(mean), green, amber)

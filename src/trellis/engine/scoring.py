@@ -68,8 +68,11 @@ def ratio(actual: FloatArray, target: FloatArray, polarity: IntArray) -> FloatAr
     non-negative target). A zero target scores 100 when met and 0 otherwise."""
     down = polarity == DOWN
     with np.errstate(all="ignore"):
-        score = np.where(down, target, actual)
-        score /= np.where(down, actual, target)
+        if down.any():
+            score = np.where(down, target, actual)
+            score /= np.where(down, actual, target)
+        else:
+            score = np.divide(actual, target)
         score *= 100.0
     # The rare special cases are patched where they occur, keeping the common path lean.
     zero_target = target == 0

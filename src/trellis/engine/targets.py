@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from trellis.engine.grid import RowSubset
 from trellis.engine.periods import (
     Aggregation,
     BoolArray,
@@ -52,47 +53,61 @@ def native_ends(calendar: Calendar, horizon: Horizon, months_per_period: int) ->
 
 @dataclass
 class TargetGrid:
-    """One target level of every measure: native grid plus explicit longer-period values."""
+    """One target level of every measure: native grid plus explicit longer-period values.
 
-    native: FloatArray
+    Only the measures that have the level are stored (most have no minimum or stretch).
+    """
+
+    native: RowSubset
     explicit: dict[Grain, list[tuple[int, int, float]]] = field(default_factory=dict)
     """Per grain: (measure row, period column in that grain, value)."""
+
+    def dense(self) -> FloatArray:
+        """The full measures × months grid (NaN where a measure has no value)."""
+        out = np.full((self.native.position.size, self.native.values.shape[1]), np.nan)
+        out[self.native.rows] = self.native.values
+        return out
+
+
+def _series(measure: Measure, level: str) -> TargetSeries | None:
+    if level == "baseline":
+        return None if measure.baseline is None else TargetSeries(constant=measure.baseline)
+    series: TargetSeries | None = getattr(measure, level)
+    return series
 
 
 def build_grid(
     measures: list[Measure], level: str, calendar: Calendar, horizon: Horizon
 ) -> TargetGrid:
-    """Lay one target level (``target``, ``minimum`` or ``stretch``) on the month grid."""
-    grid = TargetGrid(np.full((len(measures), horizon.months), np.nan))
+    """Lay one target level (``target``, ``minimum``, ``stretch`` or ``baseline``) on the
+    month grid."""
+    all_series = [_series(m, level) for m in measures]
+    present = np.array([s is not None for s in all_series], dtype=bool)
+    grid = TargetGrid(RowSubset.empty(present, horizon.months))
     ends = {f: native_ends(calendar, horizon, f) for f in (1, 3, 6, 12)}
     constant_rows: dict[int, tuple[list[int], list[float]]] = {f: ([], []) for f in ends}
-    for row, measure in enumerate(measures):
-        series: TargetSeries | None
-        if level == "baseline":
-            base = measure.baseline
-            series = None if base is None else TargetSeries(constant=base)
-        else:
-            series = getattr(measure, level)
+    for row, (measure, series) in enumerate(zip(measures, all_series, strict=True)):
         if series is None:
             continue
+        position = int(grid.native.position[row])
         length = measure.frequency.months
         if series.constant is not None:
-            constant_rows[length][0].append(row)
+            constant_rows[length][0].append(position)
             constant_rows[length][1].append(series.constant)
         if series.glide is not None:
-            _glide(grid, row, measure, series, calendar, horizon, ends[length])
+            _glide(grid.native.values[position], measure, series, calendar, horizon, ends[length])
         if series.by_period:
-            _by_period(grid, row, measure, series, calendar, horizon)
-    for length, (rows, values) in constant_rows.items():
-        if rows:
+            _by_period(grid, row, position, measure, series, calendar, horizon)
+    for length, (positions, values) in constant_rows.items():
+        if positions:
             cols = np.flatnonzero(ends[length])
-            grid.native[np.ix_(np.array(rows, dtype=np.int64), cols)] = np.array(values)[:, None]
+            rows = np.array(positions, dtype=np.int64)
+            grid.native.values[np.ix_(rows, cols)] = np.array(values)[:, None]
     return grid
 
 
 def _glide(
-    grid: TargetGrid,
-    row: int,
+    line: FloatArray,
     measure: Measure,
     series: TargetSeries,
     calendar: Calendar,
@@ -116,14 +131,15 @@ def _glide(
         span = max(steps.size - 1, 1)
         fraction = np.arange(steps.size) / span if steps.size > 1 else np.ones(1)
         values = start_value + (glide.end_value - start_value) * fraction
-        grid.native[row, steps - horizon.first] = values
+        line[steps - horizon.first] = values
     after = months[months > last] - horizon.first
-    grid.native[row, after] = glide.end_value
+    line[after] = glide.end_value
 
 
 def _by_period(
     grid: TargetGrid,
     row: int,
+    position: int,
     measure: Measure,
     series: TargetSeries,
     calendar: Calendar,
@@ -150,6 +166,6 @@ def _by_period(
             count = period.grain.months // length
             phased = value / count if measure.aggregation is Aggregation.SUM else value
             cols = np.arange(first + length - 1, last + 1, length)
-            grid.native[row, cols[(cols >= 0) & (cols < horizon.months)]] = phased
+            grid.native.values[position, cols[(cols >= 0) & (cols < horizon.months)]] = phased
         else:
-            grid.native[row, last] = value
+            grid.native.values[position, last] = value

@@ -102,7 +102,7 @@ def commitments(ctx: Context) -> list[Finding]:
             continue
         involved = [parent, *children]
         horizon = _horizon(involved, calendar)
-        grid = build_grid(involved, "target", calendar, horizon).native
+        grid = build_grid(involved, "target", calendar, horizon).dense()
         ends = ~np.isnan(grid[0])
         kids = grid[1:][:, ends]
         if kids.size == 0 or np.isnan(kids).any():
