@@ -36,6 +36,9 @@ PERSPECTIVES = ("learning", "process", "customer", "financial")
 NOWHERE = Location()
 DEFAULT_SCORING = Scoring()
 NO_FIELDS: frozenset[str] = frozenset()
+FIELDS_SET: set[str] = set()
+"""One shared (never mutated: the models are frozen) fields-set for every constructed model;
+a set per instance would cost a third of the definitions' memory."""
 """Shared instances: definitions are frozen, so a million objects need not copy defaults."""
 FORMULAS = ("{a} / {b} * 100", "{a} - {b}", "({a} + {b}) / 2", "if({a} > {b}, {a}, {b})")
 ROLLUP_MIX = (
@@ -86,6 +89,7 @@ def build(
     for index, (code, parent, _level) in enumerate(units):
         unit_models.append(
             Unit.model_construct(
+                _fields_set=FIELDS_SET,
                 location=NOWHERE,
                 code=code,
                 name=f"Unit {code}",
@@ -102,7 +106,10 @@ def build(
             supports = (
                 (
                     Support.model_construct(
-                        objective=f"O_{parent}_{k}", weight=1.0, location=NOWHERE
+                        _fields_set=FIELDS_SET,
+                        objective=f"O_{parent}_{k}",
+                        weight=1.0,
+                        location=NOWHERE,
                     ),
                 )
                 if parent
@@ -110,6 +117,7 @@ def build(
             )
             objectives.append(
                 Objective.model_construct(
+                    _fields_set=FIELDS_SET,
                     location=NOWHERE,
                     code=oc,
                     name=oc,
@@ -126,7 +134,10 @@ def build(
             add(
                 source=Source.ROLLUP,
                 rollup=Rollup.model_construct(
-                    method=ROLLUP_MIX[r % len(ROLLUP_MIX)], weight_measure=None, require_all=False
+                    _fields_set=FIELDS_SET,
+                    method=ROLLUP_MIX[r % len(ROLLUP_MIX)],
+                    weight_measure=None,
+                    require_all=False,
                 ),
                 cascades_from=_cascade(parent, r, index, inner.rollups),
             )
@@ -143,6 +154,7 @@ def build(
             )
     org = Organization(name="Synthetic")
     return ScorecardSpec.model_construct(
+        _fields_set=FIELDS_SET,
         organization=org,
         units=tuple(unit_models),
         objectives=tuple(objectives),
@@ -164,6 +176,7 @@ class _Adder:
         code = f"M_{self.unit}_{self.count}"
         self.measures.append(
             Measure.model_construct(
+                _fields_set=FIELDS_SET,
                 code=code,
                 name=code,
                 objective=self.objectives[self.count % len(self.objectives)],
@@ -185,7 +198,10 @@ def _cascade(parent: str | None, slot: int, index: int, parent_rollups: int) -> 
         return None
     target_slot = (slot + index) % parent_rollups
     return CascadeFrom.model_construct(
-        location=NOWHERE, measure=f"M_{parent}_{target_slot}", mode=CascadeMode.CONTRIBUTING
+        _fields_set=FIELDS_SET,
+        location=NOWHERE,
+        measure=f"M_{parent}_{target_slot}",
+        mode=CascadeMode.CONTRIBUTING,
     )
 
 
