@@ -61,6 +61,11 @@ def test_check_exit_codes_and_json(sample: Path, tmp_path: Path) -> None:
         in broken.stdout
     )
     assert trellis("check", tmp_path / "nope.yaml").returncode == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = trellis("check", empty)
+    assert result.returncode == 2
+    assert f"no .yaml files in {empty}" in result.stdout
 
 
 def test_check_reports_malformed_yaml_with_line_and_column(tmp_path: Path) -> None:

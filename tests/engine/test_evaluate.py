@@ -240,3 +240,26 @@ def test_results_never_hold_infinities(card: Scorecard) -> None:
     )
     assert not np.isinf(month.value).any()
     assert not np.isinf(month.score).any()
+
+
+def test_a_cap_above_100_lets_stretch_results_count(card_of) -> None:  # type: ignore[no-untyped-def]
+    card = card_of(
+        "organization: {name: Cap, cap: 100}\n"
+        "units: [{code: hq, name: HQ}]\n"
+        "objectives:\n"
+        "  - code: O\n"
+        "    name: O\n"
+        "    unit: hq\n"
+        "    perspective: financial\n"
+        "    measures:\n"
+        "      - {code: A, name: A, target: 100, stretch: 130, scoring: {cap: 120}}\n"
+        "      - {code: B, name: B, target: 100}\n"
+    )
+    records = by_code(
+        card.evaluate([("A", "2026-01", 150), ("B", "2026-01", 150)]).records("measure", "2026-01")
+    )
+    assert (records["A"]["score"], records["B"]["score"]) == (120.0, 100.0)
+    objective = card.evaluate([("A", "2026-01", 150), ("B", "2026-01", 90)]).records(
+        "objective", "2026-01"
+    )
+    assert objective[0]["score"] == 105.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from tests.conftest import base, write
 from trellis.engine.api import load
 from trellis.engine.findings import ScorecardError
-from trellis.engine.loading import json_schema, load_spec
+from trellis.engine.loading import load_spec
 
 
 def test_every_object_remembers_file_and_line(tmp_path: Path) -> None:
@@ -154,11 +153,3 @@ def test_target_forms(tmp_path: Path) -> None:
     first, second = card.spec.measures[0].target, card.spec.measures[1].target
     assert first is not None and first.by_period == {"2026-Q1": 5.0, "2026": 20.0}
     assert second is not None and second.glide is not None and second.glide.end_value == 12
-
-
-def test_json_schema_describes_the_file() -> None:
-    schema = json.loads(json_schema())
-    assert set(schema["properties"]) == {"organization", "unit", "units", "objectives", "measures"}
-    measure = schema["properties"]["measures"]["items"]
-    assert "location" not in measure["properties"]
-    assert "polarity" in measure["properties"]

@@ -21,7 +21,7 @@ from trellis.cli import render
 from trellis.demo.acme import write_sample
 from trellis.engine.api import Scorecard, check_path, load
 from trellis.engine.findings import ScorecardError, Severity, has_errors
-from trellis.engine.loading import json_schema
+from trellis.engine.schema import json_schema
 
 app = typer.Typer(
     name="trellis",
@@ -105,6 +105,8 @@ def check(
     else:
         render.findings(out, findings)
         render.summary(out, findings)
+    if any(f.code == "unreadable-file" for f in findings):
+        raise typer.Exit(2)  # nothing could be read: the check could not run
     raise typer.Exit(1 if has_errors(findings) else 0)
 
 

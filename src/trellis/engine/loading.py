@@ -15,7 +15,6 @@ becomes a :class:`~trellis.engine.findings.Finding` with ``file:line``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -410,38 +409,3 @@ def _organization(
             _with_location(p) if isinstance(p, Located) else p for p in data["perspectives"]
         ]
     return _validate(Organization, item, data, "organization", findings)
-
-
-def json_schema() -> str:
-    """JSON Schema of one scorecard file (all top-level keys optional), as text."""
-    unit = Unit.model_json_schema(mode="validation")
-    schema: dict[str, Any] = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Trellis scorecard file",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "organization": Organization.model_json_schema(mode="validation"),
-            "unit": unit,
-            "units": {"type": "array", "items": unit},
-            "objectives": {
-                "type": "array",
-                "items": Objective.model_json_schema(mode="validation"),
-            },
-            "measures": {"type": "array", "items": Measure.model_json_schema(mode="validation")},
-        },
-    }
-    return json.dumps(_strip_internal(schema), indent=2)
-
-
-def _strip_internal(node: Any) -> Any:
-    """Drop fields that the loader fills in itself (location, set_fields)."""
-    if isinstance(node, dict):
-        props = node.get("properties")
-        if isinstance(props, dict):
-            props.pop("location", None)
-            props.pop("set_fields", None)
-        return {k: _strip_internal(v) for k, v in node.items() if k != "Location"}
-    if isinstance(node, list):
-        return [_strip_internal(v) for v in node]
-    return node
