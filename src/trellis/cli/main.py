@@ -21,6 +21,7 @@ from trellis.cli import render
 from trellis.demo.acme import write_sample
 from trellis.engine.api import Scorecard, check_path, load
 from trellis.engine.findings import ScorecardError, Severity, has_errors
+from trellis.engine.results import RECORD_KEYS
 from trellis.engine.schema import json_schema
 
 app = typer.Typer(
@@ -133,19 +134,7 @@ def score(
         sys.stdout.write(json.dumps(records, indent=2) + "\n")
     elif format is ScoreFormat.csv:
         buffer = io.StringIO()
-        keys = [
-            "level",
-            "code",
-            "name",
-            "unit",
-            "period",
-            "value",
-            "target",
-            "score",
-            "status",
-            "flags",
-        ]
-        writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=RECORD_KEYS, lineterminator="\n")
         writer.writeheader()
         for record in records:
             writer.writerow({**record, "flags": " ".join(record["flags"])})

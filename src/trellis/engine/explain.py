@@ -13,7 +13,7 @@ from trellis.engine.compile import AGGREGATIONS, resolve_method
 from trellis.engine.flags import flag_names
 from trellis.engine.formula import render
 from trellis.engine.grid import GrainResult
-from trellis.engine.periods import Grain, month_label
+from trellis.engine.periods import FloatArray, Grain, month_label
 from trellis.engine.scoring import STATUS_LABELS
 from trellis.engine.spec import Method, Source
 from trellis.engine.structure import MEASURE, OBJECTIVE, Components
@@ -288,44 +288,63 @@ def _weighted(
     return out
 
 
-def _objective(results: Results, r: GrainResult, col: int, index: int) -> Explanation:
-    c = results.compiled
-    obj = c.spec.objectives[index]
+def _score_rollup(
+    results: Results,
+    r: GrainResult,
+    col: int,
+    head: tuple[str, str, str, str],
+    scores: tuple[FloatArray, np.ndarray],
+    comps: Components,
+    index: int,
+    how: str,
+) -> Explanation:
+    """Explain a weighted mean of scores (an objective or a unit)."""
+    level, code, name, unit = head
     exp = Explanation(
-        "objective",
-        obj.code,
-        obj.name,
-        obj.unit,
+        level,
+        code,
+        name,
+        unit,
         r.periods[col].label,
         None,
         None,
-        _opt(r.objective_score[index, col]),
-        STATUS_LABELS[int(r.objective_status[index, col])],
+        _opt(scores[0][index, col]),
+        STATUS_LABELS[int(scores[1][index, col])],
         [],
     )
-    source = c.score_from[obj.code].value
-    exp.how.append(f"score from {source}: weighted mean of the components that have a score")
-    exp.components = _weighted(results, r, col, c.objective_components, index)
+    exp.how.append(how)
+    exp.components = _weighted(results, r, col, comps, index)
     if not exp.components:
         exp.how.append("no scored component: no score (status no-data)")
     return exp
 
 
+def _objective(results: Results, r: GrainResult, col: int, index: int) -> Explanation:
+    c = results.compiled
+    obj = c.spec.objectives[index]
+    source = c.score_from[obj.code].value
+    return _score_rollup(
+        results,
+        r,
+        col,
+        ("objective", obj.code, obj.name, obj.unit),
+        (r.objective_score, r.objective_status),
+        c.objective_components,
+        index,
+        f"score from {source}: weighted mean of the components that have a score",
+    )
+
+
 def _unit(results: Results, r: GrainResult, col: int, index: int) -> Explanation:
     c = results.compiled
     unit = c.spec.units[index]
-    exp = Explanation(
-        "unit",
-        unit.code,
-        unit.name,
-        unit.code,
-        r.periods[col].label,
-        None,
-        None,
-        _opt(r.unit_score[index, col]),
-        STATUS_LABELS[int(r.unit_status[index, col])],
-        [],
+    return _score_rollup(
+        results,
+        r,
+        col,
+        ("unit", unit.code, unit.name, unit.code),
+        (r.unit_score, r.unit_status),
+        c.unit_components,
+        index,
+        "score: weighted mean of its perspectives (perspective weights)",
     )
-    exp.how.append("score: weighted mean of its perspectives (perspective weights)")
-    exp.components = _weighted(results, r, col, c.unit_components, index)
-    return exp

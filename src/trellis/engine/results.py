@@ -20,6 +20,19 @@ from trellis.engine.periods import Grain, Period
 from trellis.engine.scoring import STATUS_LABELS
 
 LEVELS = ("measure", "objective", "perspective", "unit")
+RECORD_KEYS = (
+    "level",
+    "code",
+    "name",
+    "unit",
+    "period",
+    "value",
+    "target",
+    "score",
+    "status",
+    "flags",
+)
+"""Keys of every record, in output order."""
 
 Record = dict[str, Any]
 
