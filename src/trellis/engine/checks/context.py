@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from trellis.engine.findings import Finding, error
+from trellis.engine.graph import build_graph, cycles
 from trellis.engine.resolve import resolved_measures
-from trellis.engine.spec import Measure, Objective, ScorecardSpec, Unit
+from trellis.engine.spec import Location, Measure, Objective, ScorecardSpec, Unit
 
 
 @dataclass
@@ -70,3 +73,20 @@ class Context:
     def perspective_order(self) -> dict[str, int]:
         """Position of each perspective from the bottom of the map."""
         return {p.code: i for i, p in enumerate(self.spec.organization.perspectives)}
+
+
+def cycle_findings(
+    code: str,
+    message: str,
+    codes: list[str],
+    edges: list[tuple[int, int]],
+    where: Callable[[str], Location],
+) -> list[Finding]:
+    """One error per cycle in a graph over ``codes``: ``message`` followed by the path
+    ``A → B → A``, located at the first object of the cycle."""
+    findings: list[Finding] = []
+    for cycle in cycles(build_graph(len(codes), edges)):
+        path = " → ".join(codes[i] for i in cycle + cycle[:1])
+        first = codes[cycle[0]]
+        findings.append(error(code, f"{message}: {path}", first, where(first)))
+    return findings

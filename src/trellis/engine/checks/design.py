@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from trellis.engine.checks.context import Context
-from trellis.engine.findings import Finding, error, info, warning
-from trellis.engine.graph import build_graph, cycles
+from trellis.engine.checks.context import Context, cycle_findings
+from trellis.engine.findings import Finding, info, warning
 from trellis.engine.spec import Kind, Method, Polarity, ScoreFrom
 
 
@@ -136,17 +135,13 @@ def strategy_map(ctx: Context) -> list[Finding]:
                         o.location.at("drives"),
                     )
                 )
-    for cycle in cycles(build_graph(len(codes), edges)):
-        path = " → ".join(codes[i] for i in cycle + cycle[:1])
-        first = ctx.objectives[codes[cycle[0]]]
-        findings.append(
-            error(
-                "drives-cycle",
-                f"cause-and-effect arrows form a cycle: {path}",
-                first.code,
-                first.location.at("drives"),
-            )
-        )
+    findings += cycle_findings(
+        "drives-cycle",
+        "cause-and-effect arrows form a cycle",
+        codes,
+        edges,
+        lambda code: ctx.objectives[code].location.at("drives"),
+    )
     for unit in ctx.units.values():
         active = [o for o in ctx.objectives_of.get(unit.code, []) if o.active]
         if len(active) >= 4 and not any(o.drives for o in active):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from trellis.engine import formula as fx
-from trellis.engine.checks.context import Context
+from trellis.engine.checks.context import Context, cycle_findings
 from trellis.engine.findings import Finding, error, warning
-from trellis.engine.graph import build_graph, cycles
 from trellis.engine.spec import CascadeMode, Source
 
 
@@ -85,19 +84,13 @@ def dependency_cycles(ctx: Context) -> list[Finding]:
             edges.append((index[m.code], index[parent.code]))
         if m.source is Source.ROLLUP and m.rollup and m.rollup.weight_measure in index:
             edges.append((index[m.rollup.weight_measure], index[m.code]))
-    findings: list[Finding] = []
-    for cycle in cycles(build_graph(len(codes), edges)):
-        path = " → ".join(codes[i] for i in cycle + cycle[:1])
-        first = ctx.measures[codes[cycle[0]]]
-        findings.append(
-            error(
-                "circular-dependency",
-                f"measures depend on each other in a circle: {path}",
-                first.code,
-                first.location,
-            )
-        )
-    return findings
+    return cycle_findings(
+        "circular-dependency",
+        "measures depend on each other in a circle",
+        codes,
+        edges,
+        lambda code: ctx.measures[code].location,
+    )
 
 
 def rollups(ctx: Context) -> list[Finding]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from trellis.engine.checks.context import Context
+from trellis.engine.checks.context import Context, cycle_findings
 from trellis.engine.findings import Finding, error
-from trellis.engine.graph import build_graph, cycles
 
 
 def duplicate_codes(ctx: Context) -> list[Finding]:
@@ -92,18 +91,16 @@ def unknown_references(ctx: Context) -> list[Finding]:
 
 def unit_tree(ctx: Context) -> list[Finding]:
     """Units form one tree: no cycles, exactly one root."""
-    findings: list[Finding] = []
     codes = list(ctx.units)
     index = {c: i for i, c in enumerate(codes)}
     edges = [(index[u.parent], index[u.code]) for u in ctx.units.values() if u.parent in index]
-    for cycle in cycles(build_graph(len(codes), edges)):
-        path = " → ".join(codes[i] for i in cycle + cycle[:1])
-        first = ctx.units[codes[cycle[0]]]
-        findings.append(
-            error(
-                "unit-cycle", f"units form a cycle: {path}", first.code, first.location.at("parent")
-            )
-        )
+    findings = cycle_findings(
+        "unit-cycle",
+        "units form a cycle",
+        codes,
+        edges,
+        lambda code: ctx.units[code].location.at("parent"),
+    )
     roots = [u for u in ctx.units.values() if not u.parent]
     if ctx.units and not roots and not findings:  # without a root there is a cycle
         findings.append(error("unit-cycle", "no unit is the root (every unit has a parent)"))
