@@ -42,6 +42,8 @@ GRAIN_ORDER = (Grain.YEAR, Grain.HALF, Grain.QUARTER, Grain.MONTH, Grain.YTD)
 
 METHOD = scoring.METHOD_CODES
 INHERITED_FLAGS = FLAG_STALE | FLAG_PARTIAL
+BLOCK_ROWS = 16384
+"""Rows scored at once in a full run: small temporaries are reused, large ones are not."""
 
 
 def _group_index(size: int, groups: list[IntArray]) -> tuple[IntArray, IntArray]:
@@ -326,41 +328,51 @@ class Evaluator:
         )
 
     def _score(self, out: GrainResult, rows: IntArray | None) -> None:
-        """Step 3: scores and statuses of measure rows, one method at a time (a full run
-        scores each method's contiguous block of rows through views, without copies)."""
+        """Step 3: scores and statuses of measure rows, one method at a time. A full run
+        scores each method's contiguous rows through views, in blocks of rows so that the
+        temporaries stay small and reuse the same memory."""
         c = self.compiled
         for name, code in METHOD.items():
-            lo, hi = c.method_bounds[code], c.method_bounds[code + 1]
-            r: IntArray | slice
-            r = slice(lo, hi) if rows is None else rows[(rows >= lo) & (rows < hi)]
-            if hi == lo or (rows is not None and r.size == 0):  # type: ignore[union-attr]
-                continue
-            if name is Method.NONE:
-                out.score[r] = np.nan
-                continue
-            a = out.value[r]
-            pol = c.polarity[r][:, None]
-            if name is Method.LINEAR:
-                s = scoring.linear(a, out.target[r], out.baseline.take(r), pol)
-            elif name is Method.RATIO:
-                s = scoring.ratio(a, out.target[r], pol)
-            elif name is Method.THRESHOLDS:
-                s = scoring.thresholds(a, out.target[r], out.minimum.take(r), pol)
-            elif name is Method.BAND:
-                lo, hi, tol = (
-                    x[r][:, None] for x in (c.band_lower, c.band_upper, c.band_tolerance)
-                )
-                s = scoring.band(a, lo, hi, tol)
+            lo, hi = int(c.method_bounds[code]), int(c.method_bounds[code + 1])
+            if rows is None:
+                for start in range(lo, hi, BLOCK_ROWS):
+                    self._score_rows(out, name, slice(start, min(start + BLOCK_ROWS, hi)))
             else:
-                s = scoring.binary(
-                    a, out.target[r], pol, c.band_lower[r][:, None], c.band_upper[r][:, None]
-                )
-            out.score[r] = scoring.clamp(s, c.cap[r][:, None])
-        every: IntArray | slice = slice(None) if rows is None else rows
-        out.status[every] = scoring.status(
-            out.score[every],
-            ~np.isnan(out.value[every]),
-            c.green[every][:, None],
-            c.amber[every][:, None],
-            (c.method[every] == METHOD[Method.NONE])[:, None],
+                subset = rows[(rows >= lo) & (rows < hi)]
+                if subset.size:
+                    self._score_rows(out, name, subset)
+        blocks = (
+            [slice(start, start + BLOCK_ROWS) for start in range(0, c.size, BLOCK_ROWS)]
+            if rows is None
+            else [rows]
         )
+        for every in blocks:
+            out.status[every] = scoring.status(
+                out.score[every],
+                ~np.isnan(out.value[every]),
+                c.green[every][:, None],
+                c.amber[every][:, None],
+                (c.method[every] == METHOD[Method.NONE])[:, None],
+            )
+
+    def _score_rows(self, out: GrainResult, name: Method, r: IntArray | slice) -> None:
+        c = self.compiled
+        if name is Method.NONE:
+            out.score[r] = np.nan
+            return
+        a = out.value[r]
+        pol = c.polarity[r][:, None]
+        if name is Method.LINEAR:
+            s = scoring.linear(a, out.target[r], out.baseline.take(r), pol)
+        elif name is Method.RATIO:
+            s = scoring.ratio(a, out.target[r], pol)
+        elif name is Method.THRESHOLDS:
+            s = scoring.thresholds(a, out.target[r], out.minimum.take(r), pol)
+        elif name is Method.BAND:
+            lo, hi, tol = (x[r][:, None] for x in (c.band_lower, c.band_upper, c.band_tolerance))
+            s = scoring.band(a, lo, hi, tol)
+        else:
+            s = scoring.binary(
+                a, out.target[r], pol, c.band_lower[r][:, None], c.band_upper[r][:, None]
+            )
+        out.score[r] = scoring.clamp(s, c.cap[r][:, None])
