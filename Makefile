@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo tour test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
+	$(BIN)/trellis demo
+
+tour: $(STAMP)
 	rm -rf .demo && $(BIN)/trellis init .demo
 	$(BIN)/trellis check .demo/scorecard
 	$(BIN)/trellis score .demo/scorecard --data .demo/actuals.csv --level unit --period $$($(BIN)/trellis latest-period .demo/scorecard --data .demo/actuals.csv)
@@ -26,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	TRELLIS_DATA_DIR=$(CURDIR)/.test-data $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py

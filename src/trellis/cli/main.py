@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from trellis.cli import render
+from trellis.cli import render, web
 from trellis.demo.acme import write_sample
 from trellis.engine.api import Scorecard, check_path, load
 from trellis.engine.findings import ScorecardError, Severity, has_errors
@@ -188,6 +188,9 @@ def init(
     out.print(
         f"      trellis score {directory}/scorecard --data {directory}/actuals.csv --level unit"
     )
+
+
+web.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,230 @@
+"""Commands of the web application: demo, serve, createuser, import/export, worker."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+DEMO_USERS = {
+    "admin": ("admin", "acme"),
+    "editor": ("editor", "acme"),
+    "updater": ("updater", "retail"),
+    "viewer": ("viewer", "retail"),
+}
+"""Demo user → (role, unit the role is held on)."""
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Data folder (SQLite database, secret key). "
+        "Default: $TRELLIS_DATA_DIR or ./trellis-data.",
+    ),
+]
+
+
+def setup(data_dir: Path | None, demo: bool = False) -> None:
+    """Point Django at the data folder and start it."""
+    if data_dir is not None:
+        os.environ["TRELLIS_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.web.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.TRELLIS_DEMO = demo
+
+
+def migrate() -> None:
+    """Create or update the database tables."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def load_sample() -> None:
+    """Import Acme with its 24 months of data and store the results."""
+    from trellis.demo.acme import observations, scorecard_folder
+    from trellis.web.observations.models import Observation
+    from trellis.web.results import services
+    from trellis.web.scorecards.models import Measure
+
+    services.import_scorecard(scorecard_folder())
+    cal = services.calendar()
+    ids = dict(Measure.objects.values_list("code", "pk"))
+    Observation.objects.bulk_create(
+        [
+            Observation(
+                measure_id=ids[code],
+                period=period,
+                end_month=cal.parse(period).end,
+                value=value,
+                source=Observation.Source.IMPORT,
+            )
+            for code, period, value in observations()
+        ],
+        batch_size=2000,
+    )
+    services.recompute()
+
+
+def create_demo_users() -> None:
+    """The four demo users (password ``demo``) with their roles."""
+    from django.contrib.auth import get_user_model
+
+    from trellis.web.accounts.models import Membership
+    from trellis.web.scorecards.models import Unit
+
+    users = get_user_model()
+    for name, (role, unit) in DEMO_USERS.items():
+        user, created = users.objects.get_or_create(username=name)
+        if created:
+            user.set_password("demo")
+            user.is_staff = user.is_superuser = name == "admin"
+            user.save()
+        Membership.objects.get_or_create(user=user, unit=Unit.objects.get(code=unit), role=role)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the web commands to the ``trellis`` application."""
+
+    @app.command()
+    def demo(
+        port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+        data_dir: Annotated[Path, typer.Option("--data-dir", help="Data folder.")] = Path(
+            "trellis-demo"
+        ),
+        no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare only.")] = False,
+    ) -> None:
+        """Create (or reuse) a demo installation with the sample organization and serve it."""
+        setup(data_dir, demo=True)
+        migrate()
+        from trellis.web.scorecards.models import Organization
+
+        if Organization.current() is None:
+            out.print("Loading the sample organization Acme (24 months of data)…")
+            load_sample()
+        create_demo_users()
+        out.print(f"Trellis demo: http://127.0.0.1:{port}/  (data in {data_dir.resolve()})")
+        out.print("Sign in as admin, editor, updater or viewer — password: demo")
+        if not no_serve:
+            _serve(port)
+
+    @app.command()
+    def serve(
+        port: Annotated[int, typer.Option("--port")] = 8000,
+        host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+        workers: Annotated[int, typer.Option("--workers")] = 1,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Serve an existing installation (migrating it first)."""
+        setup(data_dir)
+        migrate()
+        out.print(f"Trellis: http://{host}:{port}/")
+        _serve(port, host, workers)
+
+    @app.command()
+    def createuser(
+        username: Annotated[str, typer.Argument()],
+        role: Annotated[
+            str, typer.Option("--role", help="admin, editor, updater or viewer")
+        ] = "viewer",
+        unit: Annotated[
+            str | None, typer.Option("--unit", help="Unit code (default: the root)")
+        ] = None,
+        password: Annotated[
+            str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+        ] = "",
+        data_dir: DataDir = None,
+    ) -> None:
+        """Add a person with a role on a unit and its subtree."""
+        setup(data_dir)
+        migrate()
+        from django.contrib.auth import get_user_model
+
+        from trellis.web.accounts.models import Membership
+        from trellis.web.core.roles import Role
+        from trellis.web.scorecards.models import Unit
+
+        if role not in {r.value for r in Role}:
+            known = ", ".join(r.value for r in Role)
+            raise _fail(f"unknown role '{role}'; use one of {known}")
+        target = (
+            Unit.objects.filter(code=unit) if unit else Unit.objects.filter(parent=None)
+        ).first()
+        if target is None:
+            raise _fail(f"no unit '{unit}'" if unit else "import a scorecard first")
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.set_password(password)
+        user.is_staff = user.is_superuser = role == Role.ADMIN and target.parent is None
+        user.save()
+        Membership.objects.get_or_create(user=user, unit=target, role=role)
+        out.print(f"{username}: {role} on {target.code}")
+
+    @app.command("import-scorecard")
+    def import_scorecard(
+        path: Annotated[Path, typer.Argument(help="Scorecard YAML file or folder.")],
+        data_dir: DataDir = None,
+    ) -> None:
+        """Replace the stored definitions with a scorecard (checked first)."""
+        setup(data_dir)
+        migrate()
+        from trellis.cli import render
+        from trellis.engine.findings import ScorecardError
+        from trellis.web.results import services
+
+        if not path.exists():
+            raise _fail(f"no such file or folder: {path}")
+        try:
+            findings = services.import_scorecard(path)
+        except ScorecardError as exc:
+            render.findings(err, exc.findings)
+            raise typer.Exit(1) from None
+        services.recompute()
+        out.print(f"Imported {path} ({len(findings)} warning(s)/info(s)); results recomputed.")
+
+    @app.command("export-scorecard")
+    def export_scorecard(
+        directory: Annotated[Path, typer.Argument(help="Folder to write the YAML into.")],
+        data_dir: DataDir = None,
+    ) -> None:
+        """Write the stored definitions as YAML (one file per unit)."""
+        setup(data_dir)
+        from trellis.web.results import services
+
+        written = services.export_scorecard(directory)
+        out.print(f"Wrote {len(written)} files to {directory}/")
+
+    @app.command()
+    def worker(data_dir: DataDir = None) -> None:
+        """Run queued background work (with TRELLIS_TASK_BACKEND=database)."""
+        setup(data_dir)
+        migrate()
+        from django.core.management import call_command
+
+        call_command("db_worker")
+
+
+def _serve(port: int, host: str = "127.0.0.1", workers: int = 1) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "trellis.web.asgi:application",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        lifespan="off",
+    )
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(2)

@@ -1,0 +1,131 @@
+"""Definitions: organization, units, objectives and measures.
+
+Each row keeps the queryable columns (code, name, links) and the full definition as JSON
+(``definition``), exactly as the engine's frozen models dump it, so import and export are
+lossless. Every change is recorded in the history tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from trellis.web.core.models import Restricted
+
+
+class Organization(models.Model):
+    """The one organization of the installation; ``revision`` counts definition changes."""
+
+    name = models.CharField(_("name"), max_length=200)
+    definition = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=0)
+    data_revision = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(excluded_fields=["revision", "data_revision"])
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> Organization | None:
+        """The installation's organization (None before a scorecard is imported)."""
+        return cls.objects.order_by("pk").first()
+
+
+class Unit(Restricted):
+    """A node of the organization tree; ``path`` is ``/root/…/code/`` for subtree filters."""
+
+    unit_path_field = "path"
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=64, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    owner = models.CharField(_("owner"), max_length=150, blank=True)
+    path = models.CharField(max_length=2000, db_index=True)
+    depth = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    definition = models.JSONField(default=dict)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list[Unit]:
+        """From the root down to the parent."""
+        codes = [c for c in self.path.strip("/").split("/")[:-1] if c]
+        found = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+        return [found[c] for c in codes if c in found]
+
+
+class Objective(Restricted):
+    """An objective on a unit's scorecard."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="objectives")
+    perspective = models.CharField(_("perspective"), max_length=64)
+    owner = models.CharField(_("owner"), max_length=150, blank=True)
+    weight = models.FloatField(_("weight"), default=1.0)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(default=0)
+    definition = models.JSONField(default=dict)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Link(models.Model):
+    """A cascade (``supports``) or cause-and-effect (``drives``) link between objectives."""
+
+    SUPPORTS = "supports"
+    DRIVES = "drives"
+
+    kind = models.CharField(max_length=16, choices=[(SUPPORTS, SUPPORTS), (DRIVES, DRIVES)])
+    source = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="links_in")
+    weight = models.FloatField(default=1.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source", "target"], name="unique_link")
+        ]
+
+
+class Measure(Restricted):
+    """A measure of an objective; ``unit`` is the objective's unit (kept for filtering)."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="measures")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures")
+    owner = models.CharField(_("owner"), max_length=150, blank=True)
+    steward = models.CharField(_("data steward"), max_length=150, blank=True)
+    frequency = models.CharField(_("frequency"), max_length=16)
+    source = models.CharField(_("source"), max_length=16)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(default=0)
+    definition = models.JSONField(default=dict)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The stored definition."""
+        return dict(self.definition)

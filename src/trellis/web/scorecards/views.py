@@ -1,0 +1,282 @@
+"""Pages: organization home, unit scorecard, objective, measure, strategy map, cascade,
+alignment findings. Numbers come from stored series; objects through the permission filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from trellis.web.core.history import audit_trail
+from trellis.web.core.views import ObjectPage, TrellisPage
+from trellis.web.results import services
+from trellis.web.results.models import MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries
+from trellis.web.scorecards import layout
+from trellis.web.scorecards.models import Link, Measure, Objective, Unit
+from trellis.web.scorecards.reading import Cell, cell, sparkline
+
+
+def _perspectives(context: dict[str, Any]) -> list[dict[str, Any]]:
+    org = context["organization"]
+    listed = (org.definition if org else {}).get("perspectives") or [
+        {"code": "learning", "name": "Learning & Growth"},
+        {"code": "process", "name": "Internal Processes"},
+        {"code": "customer", "name": "Customer"},
+        {"code": "financial", "name": "Financial"},
+    ]
+    return list(reversed(listed))  # top of the map first
+
+
+def _unit_crumbs(unit: Unit) -> list[tuple[str, str]]:
+    crumbs = [(a.name, reverse("unit", args=[a.code])) for a in unit.ancestors()]
+    return [*crumbs, (unit.name, reverse("unit", args=[unit.code]))]
+
+
+def _series(model: Any, grain: str, **filters: Any) -> dict[Any, Any]:
+    key = next(iter(filters)).removesuffix("__in") + "_id"
+    return {getattr(s, key): s for s in model.objects.filter(grain=grain, **filters)}
+
+
+class HomePage(TrellisPage):
+    """The unit tree with overall and per-perspective scores, and a heatmap."""
+
+    template_name = "scorecards/home.html"
+    title = "Organization"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        period = context["period"]
+        units = list(Unit.objects.restrict(self.request.user).order_by("position"))
+        ids = [u.pk for u in units]
+        overall = _series(UnitSeries, period.grain, unit__in=ids)
+        by_section = {
+            (s.unit_id, s.perspective): s
+            for s in PerspectiveSeries.objects.filter(grain=period.grain, unit__in=ids)
+        }
+        perspectives = _perspectives(context)
+        top = min((u.depth for u in units), default=0)
+        context["perspectives"] = perspectives
+        context["rows"] = [
+            {
+                "unit": u,
+                "indent": u.depth - top,
+                "overall": cell(overall.get(u.pk), period.label),
+                "sections": [
+                    cell(by_section.get((u.pk, p["code"])), period.label) for p in perspectives
+                ],
+            }
+            for u in units
+        ]
+        return context
+
+
+class UnitPage(ObjectPage):
+    """A unit's scorecard: perspectives → objectives → measures."""
+
+    model = Unit
+    template_name = "scorecards/unit.html"
+
+    def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
+        return _unit_crumbs(self.object)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        unit, period, user = self.object, context["period"], self.request.user
+        objectives = list(unit.objectives.filter(active=True).order_by("position"))
+        measures = list(
+            Measure.objects.restrict(user)
+            .filter(objective__in=objectives, active=True)
+            .order_by("position")
+        )
+        o_series = _series(ObjectiveSeries, period.grain, objective__in=[o.pk for o in objectives])
+        m_series = _series(MeasureSeries, period.grain, measure__in=[m.pk for m in measures])
+        s_series = {
+            s.perspective: s
+            for s in PerspectiveSeries.objects.filter(grain=period.grain, unit=unit)
+        }
+        rows_by_objective: dict[int, list[dict[str, Any]]] = {}
+        for m in measures:
+            c = cell(m_series.get(m.pk), period.label)
+            rows_by_objective.setdefault(m.objective_id, []).append(
+                {
+                    "measure": m,
+                    "cell": c,
+                    "spark": sparkline(c.history),
+                    "unit_of_measure": m.definition.get("unit_of_measure", ""),
+                    "decimals": m.definition.get("decimals", 2),
+                }
+            )
+        context["sections"] = [
+            {
+                "perspective": p,
+                "cell": cell(s_series.get(p["code"]), period.label),
+                "objectives": [
+                    {
+                        "objective": o,
+                        "cell": cell(o_series.get(o.pk), period.label),
+                        "measures": rows_by_objective.get(o.pk, []),
+                    }
+                    for o in objectives
+                    if o.perspective == p["code"]
+                ],
+            }
+            for p in _perspectives(context)
+        ]
+        context["overall"] = cell(
+            UnitSeries.objects.filter(grain=period.grain, unit=unit).first(), period.label
+        )
+        context["supports"] = (
+            Objective.objects.restrict(user)
+            .filter(links_in__kind=Link.SUPPORTS, links_in__source__unit=unit)
+            .select_related("unit")
+            .distinct()
+        )
+        context["children"] = Unit.objects.restrict(user).filter(parent=unit).order_by("position")
+        context["history"] = audit_trail(unit)
+        return context
+
+
+class ObjectivePage(ObjectPage):
+    """An objective: its roll-up explained, its measures and the objectives supporting it."""
+
+    model = Objective
+    template_name = "scorecards/objective.html"
+
+    def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
+        o = self.object
+        return [*_unit_crumbs(o.unit), (o.name, reverse("objective", args=[o.code]))]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        o, period, user = self.object, context["period"], self.request.user
+        context["cell"] = cell(
+            ObjectiveSeries.objects.filter(grain=period.grain, objective=o).first(), period.label
+        )
+        context["explanation"] = services.explain(o.code, period.label)
+        measures = list(Measure.objects.restrict(user).filter(objective=o).order_by("position"))
+        m_series = _series(MeasureSeries, period.grain, measure__in=[m.pk for m in measures])
+        context["measures"] = [(m, cell(m_series.get(m.pk), period.label)) for m in measures]
+        children = list(
+            Objective.objects.restrict(user)
+            .filter(links_out__kind=Link.SUPPORTS, links_out__target=o)
+            .select_related("unit")
+        )
+        c_series = _series(ObjectiveSeries, period.grain, objective__in=[c.pk for c in children])
+        context["children"] = [(c, cell(c_series.get(c.pk), period.label)) for c in children]
+        context["supports"] = Objective.objects.restrict(user).filter(
+            links_in__kind=Link.SUPPORTS, links_in__source=o
+        )
+        context["history"] = audit_trail(o)
+        return context
+
+
+class MeasurePage(ObjectPage):
+    """A measure: chart, data table, definition, explanation of the score, history."""
+
+    model = Measure
+    template_name = "scorecards/measure.html"
+
+    def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
+        m = self.object
+        return [
+            *_unit_crumbs(m.unit),
+            (m.objective.name, reverse("objective", args=[m.objective.code])),
+            (m.name, reverse("measure", args=[m.code])),
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        m, period = self.object, context["period"]
+        series = MeasureSeries.objects.filter(grain=period.grain, measure=m).first()
+        context["cell"] = cell(series, period.label)
+        context["explanation"] = services.explain(m.code, period.label)
+        context["chart"] = services.chart(m.code, period.grain)
+        context["observations"] = m.observations.order_by("-end_month", "segment")[:60]
+        context["definition"] = services.definition_yaml(m.definition)
+        context["history"] = audit_trail(m)
+        return context
+
+
+class StrategyMapPage(ObjectPage):
+    """The unit's strategy map as server-rendered SVG."""
+
+    model = Unit
+    template_name = "scorecards/strategy_map.html"
+
+    def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
+        return [
+            *_unit_crumbs(self.object),
+            ("Strategy map", reverse("strategy-map", args=[self.object.code])),
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        unit, period = self.object, context["period"]
+        objectives = list(unit.objectives.filter(active=True).order_by("position"))
+        o_series = _series(ObjectiveSeries, period.grain, objective__in=[o.pk for o in objectives])
+        cells = {o.pk: cell(o_series.get(o.pk), period.label) for o in objectives}
+        links = Link.objects.filter(kind=Link.DRIVES, source__in=objectives, target__in=objectives)
+        context["map"] = layout.strategy_map(
+            _perspectives(context),
+            objectives,
+            cells,
+            [(link.source_id, link.target_id) for link in links],
+        )
+        return context
+
+
+class CascadePage(ObjectPage):
+    """One objective traced down through every unit that supports it."""
+
+    model = Objective
+    template_name = "scorecards/cascade.html"
+
+    def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
+        o = self.object
+        return [
+            *_unit_crumbs(o.unit),
+            (o.name, reverse("objective", args=[o.code])),
+            ("Cascade", reverse("cascade", args=[o.code])),
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        period = context["period"]
+        visible = {
+            o.pk: o for o in Objective.objects.restrict(self.request.user).select_related("unit")
+        }
+        supporters: dict[int, list[int]] = {}
+        for source, target in Link.objects.filter(kind=Link.SUPPORTS).values_list(
+            "source_id", "target_id"
+        ):
+            supporters.setdefault(target, []).append(source)
+        o_series = _series(ObjectiveSeries, period.grain, objective__in=list(visible))
+        rows: list[tuple[int, Objective, Cell]] = []
+
+        def walk(pk: int, depth: int) -> None:
+            rows.append((depth, visible[pk], cell(o_series.get(pk), period.label)))
+            for child in supporters.get(pk, []):
+                if child in visible:
+                    walk(child, depth + 1)
+
+        walk(self.object.pk, 0)
+        context["rows"] = rows
+        return context
+
+
+class FindingsPage(TrellisPage):
+    """The alignment checks on the stored scorecard, for the objects the user may see."""
+
+    template_name = "scorecards/findings.html"
+    title = "Alignment findings"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        visible = (
+            set(Unit.objects.restrict(user).values_list("code", flat=True))
+            | set(Objective.objects.restrict(user).values_list("code", flat=True))
+            | set(Measure.objects.restrict(user).values_list("code", flat=True))
+        )
+        context["findings"] = [f for f in services.stored_findings() if f.object in visible]
+        return context

@@ -1,0 +1,176 @@
+"""Django settings for the Trellis web application.
+
+Configuration comes from the environment:
+
+- ``TRELLIS_DATA_DIR``: folder for the SQLite database and the generated secret key
+  (default ``./trellis-data``);
+- ``DATABASE_URL``: a database URL (``postgres://user@host/db``); SQLite in the data folder
+  when unset;
+- ``TRELLIS_SECRET_KEY``: the secret key; otherwise one is generated into the data folder;
+- ``TRELLIS_DEBUG``: ``1`` for debug mode (never in production; off by default);
+- ``TRELLIS_ALLOWED_HOSTS``: comma-separated host names (default: localhost names);
+- ``TRELLIS_TASK_BACKEND``: ``immediate`` (default: recomputation runs in the request) or
+  ``database`` (queued for ``trellis worker``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import plotly
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("TRELLIS_DATA_DIR", "trellis-data")).resolve()
+
+
+def _secret_key() -> str:
+    explicit = os.environ.get("TRELLIS_SECRET_KEY")
+    if explicit:
+        return explicit
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("TRELLIS_DEBUG", "") == "1"
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("TRELLIS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(
+        ","
+    )
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "simple_history",
+    "django_tasks",
+    "django_tasks_db",
+    "trellis.web.core",
+    "trellis.web.accounts",
+    "trellis.web.scorecards",
+    "trellis.web.observations",
+    "trellis.web.results",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "trellis.web.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "trellis.web.urls"
+ASGI_APPLICATION = "trellis.web.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "trellis.web.core.context.trellis",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, Any]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return {"default": dj_database_url.parse(url, conn_max_age=60)}
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "trellis.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers and one writer work at the same time.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+LOGIN_FAILURES_ALLOWED = int(os.environ.get("TRELLIS_LOGIN_FAILURES_ALLOWED", "5"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("TRELLIS_LOGIN_LOCKOUT_SECONDS", "300"))
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATICFILES_DIRS = [("plotly", Path(plotly.__file__).parent / "package_data")]
+WHITENOISE_USE_FINDERS = True  # serve straight from the installed packages, no collectstatic
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if os.environ.get("TRELLIS_TASK_BACKEND") == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+SILENCED_SYSTEM_CHECKS: list[str] = []
