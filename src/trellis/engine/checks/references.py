@@ -101,10 +101,11 @@ def unit_tree(ctx: Context) -> list[Finding]:
         edges,
         lambda code: ctx.units[code].location.at("parent"),
     )
-    roots = [u for u in ctx.units.values() if not u.parent]
+    # A unit whose parent is unknown is reported as such; here it counts as a root.
+    roots = [u for u in ctx.units.values() if not u.parent or u.parent not in ctx.units]
     if ctx.units and not roots and not findings:  # without a root there is a cycle
         findings.append(error("unit-cycle", "no unit is the root (every unit has a parent)"))
-    for extra in roots[1:]:
+    for extra in [u for u in roots if not u.parent][1:]:
         findings.append(
             error(
                 "multiple-roots",
