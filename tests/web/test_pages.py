@@ -1,0 +1,137 @@
+"""Pages: what each role sees, security, query counts, status in words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.web.conftest import signed_in
+from trellis.web.scorecards.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/",
+    "/units/acme/",
+    "/units/acme/map/",
+    "/objectives/ACME_F1/",
+    "/objectives/ACME_F1/cascade/",
+    "/measures/GROSS_MARGIN/",
+    "/findings/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_needs_a_session(url: str, client: Client) -> None:
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/login/?next={url}"
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_renders_for_an_admin(url: str, admin_client: Client) -> None:
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"].startswith("default-src 'self'")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_viewer_sees_only_their_subtree(viewer_client: Client) -> None:
+    assert viewer_client.get("/units/retail/").status_code == 200
+    assert viewer_client.get("/units/store_oslo/").status_code == 200
+    assert viewer_client.get("/measures/SALES_OSLO/").status_code == 200
+    for url in ("/units/online/", "/units/acme/", "/measures/REVENUE/", "/objectives/ONL_F1/",
+                "/units/supply/map/", "/objectives/ACME_F1/cascade/"):
+        assert viewer_client.get(url).status_code == 404, url
+    home = viewer_client.get("/").content.decode()
+    assert "Retail North" in home and "Online" not in home and "Supply Chain" not in home
+
+
+def test_the_unit_scorecard_shows_numbers_status_words_and_flags(admin_client: Client) -> None:
+    page = admin_client.get("/units/acme/?period=2026-03").content.decode()
+    assert "Market share" in page
+    market = page[page.index("Market share"):]
+    market = market[: market.index("</tr>")]
+    assert "(stale)" in market
+    assert re.search(r"status status-(green|amber|red)", page)
+    assert "Off target" in page or "Near target" in page or "On target" in page
+    assert "Learning &amp; Growth" in page
+
+
+def test_a_bad_period_is_reported_not_fatal(admin_client: Client) -> None:
+    page = admin_client.get("/units/acme/?period=2026-13").content.decode()
+    assert "&#x27;2026-13&#x27; is not a period; showing 2026-03" in page
+
+
+def test_names_are_rendered_inert(admin_client: Client) -> None:
+    Unit.objects.filter(code="retail").update(name="<script>alert(1)</script>")
+    for url in ("/", "/units/retail/", "/units/store_oslo/"):
+        page = admin_client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_query_counts_do_not_grow_with_the_number_of_measures(admin_client: Client) -> None:
+    # Three business units with 6, 8 and 10 measures: the same number of queries.
+    counts = {u: _queries(admin_client, f"/units/{u}/?period=2026-03")
+              for u in ("retail", "supply", "online")}
+    assert len(set(counts.values())) == 1, counts
+    objective_counts = {o: _queries(admin_client, f"/objectives/{o}/")
+                        for o in ("OSL_F1", "ACME_F1", "ACME_L1")}
+    assert len(set(objective_counts.values())) == 1, objective_counts
+
+
+def test_login_is_throttled_after_repeated_failures(client: Client) -> None:
+    for _ in range(settings.LOGIN_FAILURES_ALLOWED):
+        response = client.post("/login/", {"username": "editor", "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post("/login/", {"username": "editor", "password": "demo"})
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+
+
+def test_passwords_are_hashed_with_argon2_and_debug_is_off() -> None:
+    from django.contrib.auth import get_user_model
+
+    assert get_user_model().objects.get(username="admin").password.startswith("argon2")
+    assert settings.DEBUG is False
+
+
+def test_the_demo_sign_in_page_says_it_is_a_demo(client: Client) -> None:
+    settings.TRELLIS_DEMO = True
+    try:
+        assert "password <code>demo</code>" in client.get("/login/").content.decode()
+    finally:
+        settings.TRELLIS_DEMO = False
+    assert "password <code>demo</code>" not in client.get("/login/").content.decode()
+
+
+def test_sign_out_needs_a_post(admin_client: Client) -> None:
+    assert admin_client.get("/logout/").status_code == 405
+    assert admin_client.post("/logout/").status_code == 302
+    assert admin_client.get("/").status_code == 302
+
+
+def test_history_is_visible_on_the_page(admin_client: Client) -> None:
+    unit = Unit.objects.get(code="store_oslo")
+    unit.name = "Store manager: Oslo Street (acting)"
+    unit.save()
+    page = admin_client.get("/units/store_oslo/").content.decode()
+    assert "Change history" in page
+    assert "Oslo Street (acting)" in page
+
+
+def test_signed_in_client_helper() -> None:
+    assert signed_in("editor").get("/").status_code == 200
