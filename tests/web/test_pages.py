@@ -46,8 +46,14 @@ def test_a_viewer_sees_only_their_subtree(viewer_client: Client) -> None:
     assert viewer_client.get("/units/retail/").status_code == 200
     assert viewer_client.get("/units/store_oslo/").status_code == 200
     assert viewer_client.get("/measures/SALES_OSLO/").status_code == 200
-    for url in ("/units/online/", "/units/acme/", "/measures/REVENUE/", "/objectives/ONL_F1/",
-                "/units/supply/map/", "/objectives/ACME_F1/cascade/"):
+    for url in (
+        "/units/online/",
+        "/units/acme/",
+        "/measures/REVENUE/",
+        "/objectives/ONL_F1/",
+        "/units/supply/map/",
+        "/objectives/ACME_F1/cascade/",
+    ):
         assert viewer_client.get(url).status_code == 404, url
     home = viewer_client.get("/").content.decode()
     assert "Retail North" in home and "Online" not in home and "Supply Chain" not in home
@@ -56,7 +62,7 @@ def test_a_viewer_sees_only_their_subtree(viewer_client: Client) -> None:
 def test_the_unit_scorecard_shows_numbers_status_words_and_flags(admin_client: Client) -> None:
     page = admin_client.get("/units/acme/?period=2026-03").content.decode()
     assert "Market share" in page
-    market = page[page.index("Market share"):]
+    market = page[page.index("Market share") :]
     market = market[: market.index("</tr>")]
     assert "(stale)" in market
     assert re.search(r"status status-(green|amber|red)", page)
@@ -85,11 +91,14 @@ def _queries(client: Client, url: str) -> int:
 
 def test_query_counts_do_not_grow_with_the_number_of_measures(admin_client: Client) -> None:
     # Three business units with 6, 8 and 10 measures: the same number of queries.
-    counts = {u: _queries(admin_client, f"/units/{u}/?period=2026-03")
-              for u in ("retail", "supply", "online")}
+    counts = {
+        u: _queries(admin_client, f"/units/{u}/?period=2026-03")
+        for u in ("retail", "supply", "online")
+    }
     assert len(set(counts.values())) == 1, counts
-    objective_counts = {o: _queries(admin_client, f"/objectives/{o}/")
-                        for o in ("OSL_F1", "ACME_F1", "ACME_L1")}
+    objective_counts = {
+        o: _queries(admin_client, f"/objectives/{o}/") for o in ("OSL_F1", "ACME_F1", "ACME_L1")
+    }
     assert len(set(objective_counts.values())) == 1, objective_counts
 
 
@@ -109,12 +118,10 @@ def test_passwords_are_hashed_with_argon2_and_debug_is_off() -> None:
     assert settings.DEBUG is False
 
 
-def test_the_demo_sign_in_page_says_it_is_a_demo(client: Client) -> None:
+def test_the_demo_sign_in_page_says_it_is_a_demo(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
     settings.TRELLIS_DEMO = True
-    try:
-        assert "password <code>demo</code>" in client.get("/login/").content.decode()
-    finally:
-        settings.TRELLIS_DEMO = False
+    assert "password <code>demo</code>" in client.get("/login/").content.decode()
+    settings.TRELLIS_DEMO = False
     assert "password <code>demo</code>" not in client.get("/login/").content.decode()
 
 

@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): p.read_text(encoding="utf-8")
-            for p in sorted(root.rglob("*.yaml"))}
+    return {
+        str(p.relative_to(root)): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*.yaml"))
+    }
 
 
 def test_export_import_export_is_lossless(tmp_path: Path) -> None:
@@ -33,6 +35,7 @@ def test_export_import_export_is_lossless(tmp_path: Path) -> None:
     assert filecmp.cmp(first / "units" / "acme.yaml", second / "units" / "acme.yaml", shallow=False)
     # The exported scorecard is the same scorecard: same definitions, same checks.
     original, exported = load(scorecard_folder()), load(first)
+
     def strip(data: object) -> object:
         if isinstance(data, dict):
             return {k: strip(v) for k, v in data.items() if k != "location"}
@@ -53,8 +56,9 @@ def test_export_import_export_is_lossless(tmp_path: Path) -> None:
 
 def test_import_with_errors_changes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("organization: {name: X}\nunits: [{code: a, name: A, parent: nowhere}]\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "organization: {name: X}\nunits: [{code: a, name: A, parent: nowhere}]\n", encoding="utf-8"
+    )
     revision = Organization.current().revision  # type: ignore[union-attr]
     with pytest.raises(ScorecardError) as caught:
         services.import_scorecard(bad)
@@ -72,8 +76,9 @@ def test_import_refuses_to_drop_a_measure_with_data(tmp_path: Path) -> None:
     start = text.index("  - code: RESOLVED_OSLO")
     end = text.index("- code: OSL_P1")
     # Drop the measure (and its objective keeps no measure: a warning, not an error).
-    path.write_text(text[:start] + text[end:].replace("- code: OSL_P1", "- code: OSL_P1", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text[:start] + text[end:].replace("- code: OSL_P1", "- code: OSL_P1", 1), encoding="utf-8"
+    )
     with pytest.raises(ScorecardError) as caught:
         services.store_spec(load(tmp_path).spec)
     assert [f.code for f in caught.value.findings] == ["data-would-be-lost"]
@@ -104,25 +109,38 @@ def test_a_changed_observation_updates_only_what_it_affects_and_equals_a_full_ru
     oslo.value = 900.0
     oslo.save()
     codes = services.observations_changed([("SALES_OSLO", "2026-03", 900.0)])
-    assert codes == ["REVENUE", "GROSS_MARGIN", "REV_RETAIL", "GM_RETAIL", "REV_NORTH", "SALES_OSLO"]
+    assert codes == [
+        "REVENUE",
+        "GROSS_MARGIN",
+        "REV_RETAIL",
+        "GM_RETAIL",
+        "REV_NORTH",
+        "SALES_OSLO",
+    ]
     incremental = {
         (s.measure.code, s.grain): (s.value, s.score, s.status)
         for s in MeasureSeries.objects.select_related("measure")
     }
-    objectives = {(s.objective.code, s.grain): (s.score, s.status)
-                  for s in ObjectiveSeries.objects.select_related("objective")}
+    objectives = {
+        (s.objective.code, s.grain): (s.score, s.status)
+        for s in ObjectiveSeries.objects.select_related("objective")
+    }
     services.recompute()
     assert incremental == {
         (s.measure.code, s.grain): (s.value, s.score, s.status)
         for s in MeasureSeries.objects.select_related("measure")
     }
-    assert objectives == {(s.objective.code, s.grain): (s.score, s.status)
-                          for s in ObjectiveSeries.objects.select_related("objective")}
+    assert objectives == {
+        (s.objective.code, s.grain): (s.score, s.status)
+        for s in ObjectiveSeries.objects.select_related("objective")
+    }
 
 
 def test_stored_findings_are_the_checks_of_the_stored_scorecard() -> None:
     assert sorted({f.code for f in services.stored_findings()}) == [
-        "cascade-gap", "only-lagging", "under-commitment",
+        "cascade-gap",
+        "only-lagging",
+        "under-commitment",
     ]
 
 

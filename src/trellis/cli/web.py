@@ -31,15 +31,16 @@ DataDir = Annotated[
 
 
 def setup(data_dir: Path | None, demo: bool = False) -> None:
-    """Point Django at the data folder and start it."""
+    """Point Django at the data folder and start it (a demo folder is marked as such)."""
     if data_dir is not None:
         os.environ["TRELLIS_DATA_DIR"] = str(data_dir)
+        if demo:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            (data_dir / "demo").write_text("made by `trellis demo`\n", encoding="utf-8")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.web.settings")
     import django
-    from django.conf import settings
 
     django.setup()
-    settings.TRELLIS_DEMO = demo
 
 
 def migrate() -> None:

@@ -173,4 +173,6 @@ TASKS = {
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+TRELLIS_DEMO = (DATA_DIR / "demo").exists()
+"""A demo installation (made by ``trellis demo``) says so on its sign-in page."""
 SILENCED_SYSTEM_CHECKS: list[str] = []
