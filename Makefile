@@ -1,11 +1,12 @@
-# Two commands for a newcomer: `make demo` (install + run the sample organization)
-# and `make test` (install + lint + type-check + the whole test suite).
+# Two commands for a newcomer: `make demo` (install + serve the sample organization on
+# http://127.0.0.1:8000) and `make test` (install + lint + type-check + the whole test suite).
+# Set DATABASE_URL=postgres://… to run the tests on PostgreSQL.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo tour test lint bench clean
+.PHONY: install demo tour test pytest lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +29,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-test: lint
+test: lint pytest
+
+pytest: $(STAMP)
 	TRELLIS_DATA_DIR=$(CURDIR)/.test-data $(BIN)/pytest
 
 bench: $(STAMP)
