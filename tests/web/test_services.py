@@ -153,3 +153,27 @@ def test_definition_changes_are_audited() -> None:
     assert [(c.field, c.old, c.new) for c in change] == [
         ("name", "Grow store sales profitably", "Grow store sales faster")
     ]
+
+
+def test_saving_an_observation_refreshes_stored_results(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    services.engine()
+    before = MeasureSeries.objects.get(measure__code="REV_NORTH", grain="month")
+    i = before.periods.index("2026-03")
+    oslo = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
+    with django_capture_on_commit_callbacks(execute=True):
+        oslo.value += 100
+        oslo.save()
+    after = MeasureSeries.objects.get(measure__code="REV_NORTH", grain="month")
+    assert after.value[i] == pytest.approx(before.value[i] + 100)
+
+
+def test_changing_a_definition_recomputes(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    measure = Measure.objects.get(code="SALES_OSLO")
+    revision = Organization.current().revision  # type: ignore[union-attr]
+    with django_capture_on_commit_callbacks(execute=True):
+        measure.definition = {**measure.definition, "target": {"constant": 1.0}}
+        measure.save()
+    assert Organization.current().revision == revision + 1  # type: ignore[union-attr]
+    series = MeasureSeries.objects.get(measure__code="SALES_OSLO", grain="month")
+    assert series.target[series.periods.index("2026-03")] == 1.0
+    assert series.status[series.periods.index("2026-03")] == "green"

@@ -8,3 +8,9 @@ class ResultsConfig(AppConfig):
 
     name = "trellis.web.results"
     label = "results"
+
+    def ready(self) -> None:
+        """Connect the signals that keep stored results current."""
+        from trellis.web.results import signals
+
+        signals.connect()

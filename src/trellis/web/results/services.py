@@ -36,6 +36,7 @@ from trellis.engine.spec import ScorecardSpec
 from trellis.engine.spec import Unit as UnitSpec
 from trellis.web.observations.models import Observation
 from trellis.web.results.models import MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries
+from trellis.web.results.quiet import bulk_changes
 from trellis.web.scorecards.models import Link, Measure, Objective, Organization, Unit
 
 GRAINS = (Grain.MONTH, Grain.QUARTER, Grain.HALF, Grain.YEAR, Grain.YTD)
@@ -79,9 +80,13 @@ def import_scorecard(path: str | Path) -> list[Finding]:
     return findings
 
 
-@transaction.atomic
 def store_spec(spec: ScorecardSpec) -> None:
     """Write checked definitions, updating rows by code and deleting the ones that are gone."""
+    with bulk_changes(), transaction.atomic():
+        _store_spec(spec)
+
+
+def _store_spec(spec: ScorecardSpec) -> None:
     org = Organization.current() or Organization(name=spec.organization.name)
     org.name = spec.organization.name
     org.definition = _dump(spec.organization)
