@@ -76,6 +76,42 @@ def load_sample() -> None:
     services.recompute()
 
 
+def load_medium(levels: int = 4, months: int = 36) -> None:
+    """A synthetic organization (about 1,100 units and 25,000 measures) with data."""
+    import numpy as np
+
+    from trellis.demo import synthetic
+    from trellis.engine.periods import month_label
+    from trellis.web.observations.models import Observation
+    from trellis.web.results import services
+    from trellis.web.scorecards.models import Measure
+
+    spec = synthetic.build(levels=levels)
+    services.store_spec(spec)
+    reported = [i for i, m in enumerate(spec.measures) if m.source.value == "manual"]
+    first = 2024 * 12
+    grid = synthetic.observations_grid(len(spec.measures), np.array(reported), months)
+    ids = dict(Measure.objects.values_list("code", "pk"))
+    batch: list[Observation] = []
+    for row in reported:
+        pk = ids[spec.measures[row].code]
+        for col in np.flatnonzero(~np.isnan(grid[row])):
+            month = first + int(col)
+            batch.append(
+                Observation(
+                    measure_id=pk,
+                    period=month_label(month),
+                    end_month=month,
+                    value=round(float(grid[row, col]), 2),
+                )
+            )
+        if len(batch) > 20000:
+            Observation.objects.bulk_create(batch, batch_size=5000)
+            batch = []
+    Observation.objects.bulk_create(batch, batch_size=5000)
+    services.recompute()
+
+
 def create_demo_users() -> None:
     """The four demo users (password ``demo``) with their roles."""
     from django.contrib.auth import get_user_model
@@ -90,7 +126,8 @@ def create_demo_users() -> None:
             user.set_password("demo")
             user.is_staff = user.is_superuser = name == "admin"
             user.save()
-        Membership.objects.get_or_create(user=user, unit=Unit.objects.get(code=unit), role=role)
+        target = Unit.objects.filter(code=unit).first() or Unit.objects.filter(parent=None).first()
+        Membership.objects.get_or_create(user=user, unit=target, role=role)
 
 
 def register(app: typer.Typer) -> None:
@@ -103,15 +140,28 @@ def register(app: typer.Typer) -> None:
             "trellis-demo"
         ),
         no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare only.")] = False,
+        size: Annotated[
+            str,
+            typer.Option(
+                "--size",
+                help="small: Acme; medium: ~1,100 units, ~25,000 measures, 36 months (synthetic)",
+            ),
+        ] = "small",
     ) -> None:
         """Create (or reuse) a demo installation with the sample organization and serve it."""
+        if size not in ("small", "medium"):
+            raise _fail("--size is small or medium")
         setup(data_dir, demo=True)
         migrate()
         from trellis.web.scorecards.models import Organization
 
         if Organization.current() is None:
-            out.print("Loading the sample organization Acme (24 months of data)…")
-            load_sample()
+            if size == "medium":
+                out.print("Building the synthetic medium organization (a few minutes)…")
+                load_medium()
+            else:
+                out.print("Loading the sample organization Acme (24 months of data)…")
+                load_sample()
         create_demo_users()
         out.print(f"Trellis demo: http://127.0.0.1:{port}/  (data in {data_dir.resolve()})")
         out.print("Sign in as admin, editor, updater or viewer — password: demo")

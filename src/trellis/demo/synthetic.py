@@ -35,7 +35,6 @@ from trellis.engine.targets import Horizon
 PERSPECTIVES = ("learning", "process", "customer", "financial")
 NOWHERE = Location()
 DEFAULT_SCORING = Scoring()
-NO_FIELDS: frozenset[str] = frozenset()
 FIELDS_SET: set[str] = set()
 """One shared (never mutated: the models are frozen) fields-set for every constructed model;
 a set per instance would cost a third of the definitions' memory."""
@@ -182,7 +181,7 @@ class _Adder:
                 objective=self.objectives[self.count % len(self.objectives)],
                 target=self.target,
                 owner="owner",
-                set_fields=NO_FIELDS,
+                set_fields=_written(values),
                 location=NOWHERE,
                 scoring=DEFAULT_SCORING,
                 **values,
@@ -190,6 +189,18 @@ class _Adder:
         )
         self.count += 1
         return code
+
+
+_WRITTEN: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _written(values: dict[str, Any]) -> frozenset[str]:
+    """The keys a YAML author would have written (shared: few distinct sets exist)."""
+    keys = frozenset(
+        {"code", "name", "objective", "target", "owner"}
+        | {k for k, v in values.items() if v is not None}
+    )
+    return _WRITTEN.setdefault(keys, keys)
 
 
 def _cascade(parent: str | None, slot: int, index: int, parent_rollups: int) -> CascadeFrom | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -26,7 +27,18 @@ def score(value: Any) -> str:
     return num(value, 1)
 
 
-@register.inclusion_tag("core/status.html")
-def status(cell: Any) -> dict[str, Any]:
-    """A status badge: colour, a shape and the status in words."""
-    return {"cell": cell}
+@register.simple_tag
+def status(cell: Any) -> str:
+    """A status badge: colour, a shape and the status in words (flags in words too)."""
+    flags = format_html_join(
+        "",
+        ' <span class="flag">({})</span>',
+        ((word,) for word, on in (("stale", cell.stale), ("partial", cell.partial)) if on),
+    )
+    return format_html(
+        '<span class="status status-{}"><span class="status-mark" aria-hidden="true"></span>'
+        "{}{}</span>",
+        cell.status,
+        cell.status_word,
+        flags,
+    )
