@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from trellis.web.core.memo import remember
 from trellis.web.core.models import Restricted
 
 
@@ -30,8 +31,9 @@ class Organization(models.Model):
 
     @classmethod
     def current(cls) -> Organization | None:
-        """The installation's organization (None before a scorecard is imported)."""
-        return cls.objects.order_by("pk").first()
+        """The installation's organization (None before a scorecard is imported); read once
+        per request."""
+        return remember("organization", lambda: cls.objects.order_by("pk").first())
 
 
 class Unit(Restricted):

@@ -46,7 +46,16 @@ class HomePage(TrellisPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         period = context["period"]
-        units = list(Unit.objects.restrict(self.request.user).order_by("position"))
+        visible = Unit.objects.restrict(self.request.user)
+        top = visible.order_by("depth").values_list("depth", flat=True).first() or 0
+        try:
+            levels = min(max(int(self.request.GET.get("levels", "3")), 1), 12)
+        except ValueError:
+            levels = 3
+        # Large organizations: the first tiers here, the rest one click down each unit.
+        units = list(visible.filter(depth__lt=top + levels).order_by("position"))
+        context["levels"] = levels
+        context["hidden"] = visible.filter(depth__gte=top + levels).count()
         ids = [u.pk for u in units]
         overall = _series(UnitSeries, period.grain, unit__in=ids)
         by_section = {
@@ -54,7 +63,6 @@ class HomePage(TrellisPage):
             for s in PerspectiveSeries.objects.filter(grain=period.grain, unit__in=ids)
         }
         perspectives = _perspectives(context)
-        top = min((u.depth for u in units), default=0)
         context["perspectives"] = perspectives
         context["rows"] = [
             {

@@ -1,0 +1,35 @@
+"""A per-request memo: values read many times while one page renders are read once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_memo: ContextVar[dict[str, Any] | None] = ContextVar("trellis_memo", default=None)
+
+
+def remember(key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per request (every time outside a request)."""
+    store = _memo.get()
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    value: T = store[key]
+    return value
+
+
+class RequestMemoMiddleware:
+    """Gives each request an empty memo."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)
