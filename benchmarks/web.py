@@ -15,16 +15,16 @@ and the run stops by itself.
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
 import http.cookiejar
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -70,18 +70,32 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--client", choices=["wrk", "python"],
-                        default="wrk" if shutil.which("wrk") else "python",
-                        help="load generator: wrk (C, light; Debian package) or Python threads")
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "python"],
+        default="wrk" if shutil.which("wrk") else "python",
+        help="load generator: wrk (C, light; Debian package) or Python threads",
+    )
     args = parser.parse_args()
 
     units, measures = _codes(args.data_dir)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "trellis.cli", "serve", "--data-dir", args.data_dir,
-         "--port", str(port), "--workers", str(args.workers)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "trellis.cli",
+            "serve",
+            "--data-dir",
+            args.data_dir,
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(200):
@@ -135,16 +149,20 @@ def main() -> None:
         for t in threads:
             t.join()
         db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
-        print(f"{db}, {len(units):,} units, {len(measures):,} measures, {args.clients} clients, "
-              f"{args.workers} workers, {args.duration:.0f} s")
+        print(
+            f"{db}, {len(units):,} units, {len(measures):,} measures, {args.clients} clients, "
+            f"{args.workers} workers, {args.duration:.0f} s"
+        )
         for name, values in timings.items():
             values.sort()
             if not values:
                 print(f"{name:20s} no successful requests")
                 continue
             p95 = values[int(0.95 * (len(values) - 1))]
-            print(f"{name:20s} n={len(values):5d}  p50 {statistics.median(values) * 1000:7.1f} ms"
-                  f"  p95 {p95 * 1000:7.1f} ms  max {values[-1] * 1000:7.1f} ms")
+            print(
+                f"{name:20s} n={len(values):5d}  p50 {statistics.median(values) * 1000:7.1f} ms"
+                f"  p95 {p95 * 1000:7.1f} ms  max {values[-1] * 1000:7.1f} ms"
+            )
         if errors:
             print(f"{len(errors)} errors, first: {errors[0]}")
     finally:
@@ -166,27 +184,39 @@ end
 """
 
 
-def _run_wrk(base: str, client: urllib.request.OpenerDirector, pages: dict, units: list[str],
-             measures: list[str], args: argparse.Namespace) -> None:
+def _run_wrk(
+    base: str,
+    client: urllib.request.OpenerDirector,
+    pages: dict,
+    units: list[str],
+    measures: list[str],
+    args: argparse.Namespace,
+) -> None:
     """One wrk run per page type: 20 connections on 2 threads, random objects."""
     handler = next(h for h in client.handlers if isinstance(h, urllib.request.HTTPCookieProcessor))
     cookie = "; ".join(f"{c.name}={c.value}" for c in handler.cookiejar)
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
-    print(f"{db}, {len(units):,} units, {len(measures):,} measures, wrk {args.clients} "
-          f"connections, {args.workers} workers, {args.duration:.0f} s per page")
+    print(
+        f"{db}, {len(units):,} units, {len(measures):,} measures, wrk {args.clients} "
+        f"connections, {args.workers} workers, {args.duration:.0f} s per page"
+    )
     for name, make in pages.items():
         paths = ", ".join(f'"{make()}"' for _ in range(200))
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT % (paths, cookie))
         result = subprocess.run(
             ["wrk", "-t2", f"-c{args.clients}", f"-d{args.duration:.0f}s", "-s", script.name, base],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         os.unlink(script.name)
         line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT"))
         n, p50, p95, top, bad, timeouts = line.split()[1:]
-        print(f"{name:20s} n={int(n):5d}  p50 {float(p50):7.1f} ms  p95 {float(p95):7.1f} ms"
-              f"  max {float(top):7.1f} ms  non-2xx {bad}  timeouts {timeouts}")
+        print(
+            f"{name:20s} n={int(n):5d}  p50 {float(p50):7.1f} ms  p95 {float(p95):7.1f} ms"
+            f"  max {float(top):7.1f} ms  non-2xx {bad}  timeouts {timeouts}"
+        )
 
 
 if __name__ == "__main__":

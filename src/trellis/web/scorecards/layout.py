@@ -3,6 +3,7 @@ objectives as boxes in their band, cause-and-effect arrows between box edges."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,15 @@ class Box:
     def cx(self) -> float:
         """Horizontal centre."""
         return self.x + BOX_W / 2
+
+    @property
+    def lines(self) -> list[tuple[float, str]]:
+        """The name wrapped into at most two lines that fit the box, with their baselines."""
+        words = textwrap.wrap(self.objective.name, 24)
+        if len(words) > 2:
+            words = [words[0], textwrap.shorten(" ".join(words[1:]), 24, placeholder="…")]
+        first = self.y + (22 if len(words) == 2 else 30)
+        return [(first + 16 * i, line) for i, line in enumerate(words)]
 
 
 def strategy_map(
