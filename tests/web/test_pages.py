@@ -136,8 +136,13 @@ def test_history_is_visible_on_the_page(admin_client: Client) -> None:
     unit.name = "Store manager: Oslo Street (acting)"
     unit.save()
     page = admin_client.get("/units/store_oslo/").content.decode()
-    assert "Change history" in page
-    assert "Oslo Street (acting)" in page
+    assert 'hx-get="/history/unit/store_oslo/"' in page  # loaded when scrolled into view
+    fragment = admin_client.get("/history/unit/store_oslo/", headers={"HX-Request": "true"})
+    text = fragment.content.decode()
+    assert text.startswith('<section aria-labelledby="history-title"')
+    assert "Store manager: Oslo Street → Store manager: Oslo Street (acting)" in text
+    assert "<html" in admin_client.get("/history/unit/store_oslo/").content.decode()
+    assert admin_client.get("/history/planet/store_oslo/").status_code == 404
 
 
 def test_signed_in_client_helper() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.urls import reverse
 
 from trellis.web.core.history import audit_trail
@@ -140,7 +141,6 @@ class UnitPage(ObjectPage):
             .distinct()
         )
         context["children"] = Unit.objects.restrict(user).filter(parent=unit).order_by("position")
-        context["history"] = audit_trail(unit)
         return context
 
 
@@ -174,7 +174,6 @@ class ObjectivePage(ObjectPage):
         context["supports"] = Objective.objects.restrict(user).filter(
             links_in__kind=Link.SUPPORTS, links_in__source=o
         )
-        context["history"] = audit_trail(o)
         return context
 
 
@@ -201,7 +200,6 @@ class MeasurePage(ObjectPage):
         context["chart"] = services.chart(m.code, period.grain)
         context["observations"] = m.observations.order_by("-end_month", "segment")[:60]
         context["definition"] = services.definition_yaml(m.definition)
-        context["history"] = audit_trail(m)
         return context
 
 
@@ -287,4 +285,32 @@ class FindingsPage(TrellisPage):
             | set(Measure.objects.restrict(user).values_list("code", flat=True))
         )
         context["findings"] = [f for f in services.stored_findings() if f.object in visible]
+        return context
+
+
+HISTORY_MODELS = {"unit": Unit, "objective": Objective, "measure": Measure}
+
+
+class HistoryFragment(ObjectPage):
+    """The change history of a unit, objective or measure: loaded by HTMX into its page when
+    scrolled into view, or shown as a page of its own without JavaScript."""
+
+    template_name = "scorecards/history_page.html"
+
+    def get_object(self) -> Any:
+        kind = self.kwargs["kind"]
+        if kind not in HISTORY_MODELS:
+            raise Http404(f"no history of {kind}")
+        self.model = HISTORY_MODELS[kind]
+        return super().get_object()
+
+    def get_template_names(self) -> list[str]:
+        if getattr(self.request, "htmx", False):
+            return ["scorecards/history.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["history"] = audit_trail(self.object)
+        context["title"] = f"Change history — {self.object.name}"
         return context
