@@ -34,3 +34,11 @@ def admin_client(db: None) -> Client:
 def viewer_client(db: None) -> Client:
     """A viewer of the Retail Stores business unit and its subtree."""
     return signed_in("viewer")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache() -> None:
+    """Each test rolls its database changes back; rendered pages must not outlive them."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -3,20 +3,34 @@ permission filter (an object the user may not see is a 404, never a 403 that lea
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
 from trellis.web.core.periods import chosen_period, organization
+from trellis.web.core.querysets import allowed_paths
 from trellis.web.core.roles import Action
+
+CONTENT_SECONDS = 600
 
 
 class TrellisPage(TemplateView):
-    """A page with the chosen period and breadcrumbs in its context."""
+    """A page with the chosen period and breadcrumbs in its context.
+
+    Pages that set ``content_template`` render their body from it through ``add_content``
+    and keep the result in the cache, keyed by the page, the period, the definition and data
+    revisions and the user's scope: people who see the same thing share it, and any change
+    of definitions or data makes new keys.
+    """
 
     title = ""
+    content_template: str | None = None
+    needs_chart = False
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -24,7 +38,27 @@ class TrellisPage(TemplateView):
         context["organization"] = organization()
         context["title"] = self.title
         context["breadcrumbs"] = self.breadcrumbs(context)
+        if self.content_template is not None:
+            key = self.content_key(context)
+            html = cache.get(key)
+            if html is None:
+                self.add_content(context)
+                html = render_to_string(self.content_template, context, request=self.request)
+                cache.set(key, html, CONTENT_SECONDS)
+            context["content"] = html
         return context
+
+    def add_content(self, context: dict[str, Any]) -> None:
+        """Put what the content template needs into the context (only on a cache miss)."""
+
+    def content_key(self, context: dict[str, Any]) -> str:
+        """The cache key of this page's body."""
+        org = context["organization"]
+        paths = allowed_paths(self.request.user, Action.VIEW)
+        scope = "all" if paths is None else hashlib.sha256("|".join(paths).encode()).hexdigest()
+        revisions = (org.revision, org.data_revision) if org else (0, 0)
+        raw = f"{self.request.get_full_path()}|{context['period'].label}|{revisions}|{scope}"
+        return "trellis:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
         """(label, url) pairs from the organization down to this page."""

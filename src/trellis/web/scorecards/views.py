@@ -41,11 +41,11 @@ def _series(model: Any, grain: str, **filters: Any) -> dict[Any, Any]:
 class HomePage(TrellisPage):
     """The unit tree with overall and per-perspective scores, and a heatmap."""
 
-    template_name = "scorecards/home.html"
+    template_name = "scorecards/page.html"
+    content_template = "scorecards/home_content.html"
     title = "Organization"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def add_content(self, context: dict[str, Any]) -> None:
         period = context["period"]
         visible = Unit.objects.restrict(self.request.user)
         top = visible.order_by("depth").values_list("depth", flat=True).first() or 0
@@ -76,20 +76,19 @@ class HomePage(TrellisPage):
             }
             for u in units
         ]
-        return context
 
 
 class UnitPage(ObjectPage):
     """A unit's scorecard: perspectives → objectives → measures."""
 
     model = Unit
-    template_name = "scorecards/unit.html"
+    template_name = "scorecards/page.html"
+    content_template = "scorecards/unit_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
         return _unit_crumbs(self.object)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def add_content(self, context: dict[str, Any]) -> None:
         unit, period, user = self.object, context["period"], self.request.user
         objectives = list(unit.objectives.filter(active=True).order_by("position"))
         measures = list(
@@ -141,21 +140,20 @@ class UnitPage(ObjectPage):
             .distinct()
         )
         context["children"] = Unit.objects.restrict(user).filter(parent=unit).order_by("position")
-        return context
 
 
 class ObjectivePage(ObjectPage):
     """An objective: its roll-up explained, its measures and the objectives supporting it."""
 
     model = Objective
-    template_name = "scorecards/objective.html"
+    template_name = "scorecards/page.html"
+    content_template = "scorecards/objective_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
         o = self.object
         return [*_unit_crumbs(o.unit), (o.name, reverse("objective", args=[o.code]))]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def add_content(self, context: dict[str, Any]) -> None:
         o, period, user = self.object, context["period"], self.request.user
         context["cell"] = cell(
             ObjectiveSeries.objects.filter(grain=period.grain, objective=o).first(), period.label
@@ -174,14 +172,15 @@ class ObjectivePage(ObjectPage):
         context["supports"] = Objective.objects.restrict(user).filter(
             links_in__kind=Link.SUPPORTS, links_in__source=o
         )
-        return context
 
 
 class MeasurePage(ObjectPage):
     """A measure: chart, data table, definition, explanation of the score, history."""
 
     model = Measure
-    template_name = "scorecards/measure.html"
+    needs_chart = True
+    template_name = "scorecards/page.html"
+    content_template = "scorecards/measure_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
         m = self.object
@@ -191,8 +190,7 @@ class MeasurePage(ObjectPage):
             (m.name, reverse("measure", args=[m.code])),
         ]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def add_content(self, context: dict[str, Any]) -> None:
         m, period = self.object, context["period"]
         series = MeasureSeries.objects.filter(grain=period.grain, measure=m).first()
         context["cell"] = cell(series, period.label)
@@ -200,14 +198,14 @@ class MeasurePage(ObjectPage):
         context["chart"] = services.chart(m.code, period.grain)
         context["observations"] = m.observations.order_by("-end_month", "segment")[:60]
         context["definition"] = services.definition_yaml(m.definition)
-        return context
 
 
 class StrategyMapPage(ObjectPage):
     """The unit's strategy map as server-rendered SVG."""
 
     model = Unit
-    template_name = "scorecards/strategy_map.html"
+    template_name = "scorecards/page.html"
+    content_template = "scorecards/strategy_map_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
         return [
@@ -215,8 +213,7 @@ class StrategyMapPage(ObjectPage):
             ("Strategy map", reverse("strategy-map", args=[self.object.code])),
         ]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def add_content(self, context: dict[str, Any]) -> None:
         unit, period = self.object, context["period"]
         objectives = list(unit.objectives.filter(active=True).order_by("position"))
         o_series = _series(ObjectiveSeries, period.grain, objective__in=[o.pk for o in objectives])
@@ -228,14 +225,14 @@ class StrategyMapPage(ObjectPage):
             cells,
             [(link.source_id, link.target_id) for link in links],
         )
-        return context
 
 
 class CascadePage(ObjectPage):
     """One objective traced down through every unit that supports it."""
 
     model = Objective
-    template_name = "scorecards/cascade.html"
+    template_name = "scorecards/page.html"
+    content_template = "scorecards/cascade_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
         o = self.object
@@ -245,8 +242,7 @@ class CascadePage(ObjectPage):
             ("Cascade", reverse("cascade", args=[o.code])),
         ]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def add_content(self, context: dict[str, Any]) -> None:
         period = context["period"]
         visible = {
             o.pk: o for o in Objective.objects.restrict(self.request.user).select_related("unit")
@@ -267,17 +263,16 @@ class CascadePage(ObjectPage):
 
         walk(self.object.pk, 0)
         context["rows"] = rows
-        return context
 
 
 class FindingsPage(TrellisPage):
     """The alignment checks on the stored scorecard, for the objects the user may see."""
 
-    template_name = "scorecards/findings.html"
+    template_name = "scorecards/page.html"
+    content_template = "scorecards/findings_content.html"
     title = "Alignment findings"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def add_content(self, context: dict[str, Any]) -> None:
         user = self.request.user
         visible = (
             set(Unit.objects.restrict(user).values_list("code", flat=True))
@@ -285,7 +280,6 @@ class FindingsPage(TrellisPage):
             | set(Measure.objects.restrict(user).values_list("code", flat=True))
         )
         context["findings"] = [f for f in services.stored_findings() if f.object in visible]
-        return context
 
 
 HISTORY_MODELS = {"unit": Unit, "objective": Objective, "measure": Measure}
