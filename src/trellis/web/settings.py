@@ -106,14 +106,18 @@ TEMPLATES = [
 def _databases() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return {"default": dj_database_url.parse(url, conn_max_age=60)}
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # Under ASGI every request may run on another thread: persistent connections per
+            # thread pile up, so connections come from psycopg's pool instead.
+            config["CONN_MAX_AGE"] = 0
+            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 10}
+        return {"default": config}
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "trellis.sqlite3",
-            "CONN_MAX_AGE": 600,
-            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets readers and one writer work at the same time; it is a property of
                 # the database file, so setting it again on every connection is cheap.
@@ -181,3 +185,13 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 TRELLIS_DEMO = (DATA_DIR / "demo").exists()
 """A demo installation (made by ``trellis demo``) says so on its sign-in page."""
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "trellis": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
