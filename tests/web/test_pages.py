@@ -147,3 +147,18 @@ def test_history_is_visible_on_the_page(admin_client: Client) -> None:
 
 def test_signed_in_client_helper() -> None:
     assert signed_in("editor").get("/").status_code == 200
+
+
+def test_a_data_change_shows_on_the_cached_page(
+    admin_client: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from trellis.web.observations.models import Observation
+
+    url = "/measures/SALES_OSLO/?period=2026-03"
+    before = admin_client.get(url).content.decode()
+    assert "actual <strong>452</strong>" not in before  # the page is now cached
+    observation = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
+    with django_capture_on_commit_callbacks(execute=True):
+        observation.value = 452
+        observation.save()
+    assert "actual <strong>452</strong> EUR k" in admin_client.get(url).content.decode()

@@ -194,6 +194,8 @@ class MeasurePage(ObjectPage):
         m, period = self.object, context["period"]
         series = MeasureSeries.objects.filter(grain=period.grain, measure=m).first()
         context["cell"] = cell(series, period.label)
+        context["decimals"] = m.definition.get("decimals", 2)
+        context["unit_of_measure"] = m.definition.get("unit_of_measure", "")
         context["explanation"] = services.explain(m.code, period.label)
         context["chart"] = services.chart(m.code, period.grain)
         context["observations"] = m.observations.order_by("-end_month", "segment")[:60]
