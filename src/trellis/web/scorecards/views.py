@@ -103,6 +103,7 @@ class UnitPage(ObjectPage):
             for s in PerspectiveSeries.objects.filter(grain=period.grain, unit=unit)
         }
         rows_by_objective: dict[int, list[dict[str, Any]]] = {}
+        measure_url = reverse("measure", args=["CODE"]).removesuffix("CODE/")
         for m in measures:
             c = cell(m_series.get(m.pk), period.label)
             rows_by_objective.setdefault(m.objective_id, []).append(
@@ -110,6 +111,7 @@ class UnitPage(ObjectPage):
                     "measure": m,
                     "cell": c,
                     "spark": sparkline(c.history),
+                    "href": f"{measure_url}{m.code}/",
                     "unit_of_measure": m.definition.get("unit_of_measure", ""),
                     "decimals": m.definition.get("decimals", 2),
                 }

@@ -27,6 +27,45 @@ def score(value: Any) -> str:
     return num(value, 1)
 
 
+TREND_WORDS = {"up": "▲ up", "down": "▼ down", "flat": "▶ flat"}
+
+
+@register.simple_tag
+def measure_row(row: dict[str, Any]) -> str:
+    """One measure's row of a unit scorecard, built in one go (the hot path of the page)."""
+    c, decimals = row["cell"], row["decimals"]
+    trend = ""
+    if c.trend:
+        trend = format_html(
+            '<span class="trend trend-{}" title="score {} since the previous period">{}</span>',
+            c.trend,
+            c.trend,
+            TREND_WORDS[c.trend],
+        )
+    spark = ""
+    if row["spark"]:
+        spark = format_html(
+            ' <svg class="spark" viewBox="0 0 80 18" width="80" height="18" role="img" '
+            'aria-label="recent values"><polyline points="{}"/></svg>',
+            row["spark"],
+        )
+    return format_html(
+        '<tr><th scope="row"><a href="{}">{}</a></th>'
+        '<td class="number">{} <span class="uom">{}</span></td><td class="number">{}</td>'
+        '<td class="number">{}</td><td class="number">{}</td><td>{}</td><td>{}{}</td></tr>',
+        row["href"],
+        row["measure"].name,
+        num(c.value, decimals),
+        row["unit_of_measure"],
+        num(c.target, decimals),
+        num(c.variance, decimals),
+        score(c.score),
+        status(c),
+        trend,
+        spark,
+    )
+
+
 @register.simple_tag
 def status(cell: Any) -> str:
     """A status badge: colour, a shape and the status in words (flags in words too)."""
