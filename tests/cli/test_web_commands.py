@@ -1,0 +1,86 @@
+"""The web application's commands, run for real against a data folder."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def trellis(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TRELLIS_DATA_DIR")}
+    return subprocess.run(
+        [sys.executable, "-m", "trellis.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("web") / "demo"
+    first = trellis("demo", "--no-serve", "--data-dir", folder)
+    assert first.returncode == 0, first.stderr
+    assert "Loading the sample organization Acme" in first.stdout
+    assert "password: demo" in first.stdout
+    return folder
+
+
+def test_demo_reuses_its_data_folder(demo: Path) -> None:
+    names = {p.name for p in demo.iterdir()}
+    assert {"demo", "secret_key", "trellis.sqlite3"} <= names
+    again = trellis("demo", "--no-serve", "--data-dir", demo)
+    assert again.returncode == 0, again.stderr
+    assert "Loading" not in again.stdout
+    with sqlite3.connect(demo / "trellis.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert db.execute("SELECT count(*) FROM scorecards_unit").fetchone() == (22,)
+
+
+def test_createuser_gives_a_role_on_a_unit(demo: Path) -> None:
+    result = trellis(
+        "createuser",
+        "nina",
+        "--role",
+        "viewer",
+        "--unit",
+        "retail_north",
+        "--password",
+        "s3cret-Passw0rd",
+        "--data-dir",
+        demo,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "nina: viewer on retail_north"
+    bad = trellis("createuser", "x", "--role", "boss", "--password", "p", "--data-dir", demo)
+    assert bad.returncode == 2
+    assert "unknown role 'boss'" in bad.stderr
+
+
+def test_export_then_import_round_trips(demo: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert trellis("export-scorecard", first, "--data-dir", demo).returncode == 0
+    imported = trellis("import-scorecard", first, "--data-dir", demo)
+    assert imported.returncode == 0, imported.stderr
+    assert trellis("export-scorecard", second, "--data-dir", demo).returncode == 0
+    files = sorted(p.relative_to(first) for p in first.rglob("*.yaml"))
+    assert len(files) == 23
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_import_of_a_broken_scorecard_reports_and_exits_1(demo: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "organization: {name: X}\nunits: [{code: a, name: A, colour: red}]\n", encoding="utf-8"
+    )
+    result = trellis("import-scorecard", broken, "--data-dir", demo)
+    assert result.returncode == 1
+    assert "unit a: colour: unknown key" in result.stderr
