@@ -56,6 +56,8 @@ def generate(
         progress = np.linspace(-0.02, 0.02, cols.size)
         noise = rng.normal(0.0, 0.035, cols.size)
         values = _values(m, targets[row, cols], level, progress, noise, rng)
+        if m.unit_of_measure == "%":
+            values = np.clip(values, 0.0, 100.0)  # a percentage never leaves 0-100
         keep = rng.random(cols.size) >= gap_rate
         for col, value, kept in zip(cols, values, keep, strict=True):
             if not kept or not np.isfinite(value):
