@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from trellis.engine.analytics.rules import signals
 
 
@@ -58,3 +60,28 @@ def test_missing_values_are_skipped_and_indices_kept() -> None:
 
 def test_no_variation_gives_no_signals() -> None:
     assert signals([5.0, 5.0, 5.0], center=5.0, sigma=0.0) == []
+
+
+def test_the_matrix_version_agrees_with_the_single_series_version() -> None:
+    import numpy as np
+
+    from trellis.engine.analytics.rules import signal_matrix
+    from trellis.engine.analytics.spc import xmr, xmr_rows
+
+    rng = np.random.default_rng(11)
+    data = rng.normal(50, 5, (40, 36))
+    data[::7, 20:] += 12  # shifts, so that the run rules fire
+    data[::5, 10] += 30  # outliers
+    limits = xmr_rows(data)
+    for rules in ("western_electric", "nelson"):
+        masks = signal_matrix(data, limits.center, limits.sigma, rules)
+        for row in range(data.shape[0]):
+            chart = xmr(data[row])
+            assert limits.ucl[row] == pytest.approx(chart.ucl)
+            expected = [
+                (s.rule, s.index) for s in signals(data[row], chart.center, chart.sigma, rules)
+            ]
+            found = sorted(
+                (rule, int(i)) for rule, mask in masks.items() for i in np.flatnonzero(mask[row])
+            )
+            assert found == sorted(expected), (rules, row)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+import numpy.typing as npt
 
 from trellis.engine.periods import BoolArray, FloatArray
 
@@ -45,24 +45,31 @@ class Signal:
         return DESCRIPTIONS[(self.rules, self.rule)]
 
 
+def _window_count(mask: BoolArray, n: int) -> npt.NDArray[np.int32]:
+    """How many of the last n points (ending at each point) are true; -1 before the n-th point.
+
+    A running count differenced n apart: one pass whatever the window length.
+    """
+    counts = np.full(mask.shape, -1, dtype=np.int32)
+    if mask.shape[-1] >= n:
+        running = np.cumsum(mask, axis=-1, dtype=np.int32)
+        counts[..., n - 1 :] = running[..., n - 1 :]
+        counts[..., n:] -= running[..., :-n]
+    return counts
+
+
 def _run(mask: BoolArray, length: int) -> BoolArray:
-    """True where the last ``length`` points (ending here) are all true."""
-    out = np.zeros(mask.size, dtype=bool)
-    if mask.size >= length:
-        out[length - 1 :] = sliding_window_view(mask, length).all(axis=1)
-    return out
+    """True where the last ``length`` points (ending here) are all true (along the last axis)."""
+    return np.asarray(_window_count(mask, length) == length)
 
 
 def _k_of_n(mask: BoolArray, k: int, n: int) -> BoolArray:
     """True where at least k of the last n points are true and this point is one of them."""
-    out = np.zeros(mask.size, dtype=bool)
-    if mask.size >= n:
-        out[n - 1 :] = sliding_window_view(mask, n).sum(axis=1) >= k
-    return out & mask
+    return np.asarray((_window_count(mask, n) >= k) & mask)
 
 
 def _beyond_three(z: FloatArray) -> BoolArray:
-    return np.abs(z) > 3
+    return np.asarray(np.abs(z) > 3)
 
 
 def _zone_rule(z: FloatArray, level: float, k: int, n: int) -> BoolArray:
@@ -74,17 +81,17 @@ def _side_run(z: FloatArray, length: int) -> BoolArray:
 
 
 def _trend(x: FloatArray, length: int) -> BoolArray:
-    steps = np.diff(x)
-    out = np.zeros(x.size, dtype=bool)
-    out[1:] = _run(steps > 0, length - 1) | _run(steps < 0, length - 1)
+    steps = np.diff(x, axis=-1)
+    out = np.zeros(x.shape, dtype=bool)
+    out[..., 1:] = _run(steps > 0, length - 1) | _run(steps < 0, length - 1)
     return out
 
 
 def _alternating(x: FloatArray, length: int) -> BoolArray:
-    signs = np.sign(np.diff(x))
-    flips = (signs[1:] * signs[:-1]) < 0
-    out = np.zeros(x.size, dtype=bool)
-    out[2:] = _run(flips, length - 2)
+    signs = np.sign(np.diff(x, axis=-1))
+    flips = (signs[..., 1:] * signs[..., :-1]) < 0
+    out = np.zeros(x.shape, dtype=bool)
+    out[..., 2:] = _run(flips, length - 2)
     return out
 
 
@@ -131,3 +138,20 @@ def signals(
         for i in np.flatnonzero(rule(x, z))
     ]
     return sorted(found, key=lambda s: (s.index, s.rule))
+
+
+def signal_matrix(
+    values: FloatArray, center: FloatArray, sigma: FloatArray, rules: str = "western_electric"
+) -> dict[int, BoolArray]:
+    """Run rules for many series at once: rule number → measures × periods mask of the points
+    that complete each pattern. Rows without variation get no signals and missing points
+    never signal (unlike :func:`signals`, runs are not joined across a missing point)."""
+    if rules not in RULES:
+        raise ValueError(f"rules must be one of {', '.join(RULES)}")
+    x = np.asarray(values, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        z = (x - center[:, None]) / sigma[:, None]
+    valid = ~np.isnan(z) & (sigma[:, None] > 0)
+    z = np.where(valid, z, np.nan)  # NaN compares false: a missing point breaks every run
+    with np.errstate(invalid="ignore"):
+        return {number: rule(x, z) & valid for number, rule in RULES[rules].items()}

@@ -237,3 +237,28 @@ __all__ = [
     "xbar_s",
     "xmr",
 ]
+
+
+@dataclass(frozen=True)
+class XmRLimits:
+    """XmR limits of many series at once (one value per row; NaN where a row has too few
+    consecutive values)."""
+
+    center: FloatArray
+    mr_bar: FloatArray
+    sigma: FloatArray
+    ucl: FloatArray
+    lcl: FloatArray
+
+
+def xmr_rows(values: FloatArray) -> XmRLimits:
+    """:func:`xmr` for every row of a measures × periods matrix, vectorized."""
+    x = np.asarray(values, dtype=np.float64)
+    ranges = np.abs(np.diff(x, axis=1))
+    present = (~np.isnan(x)).sum(axis=1)
+    counts = (~np.isnan(ranges)).sum(axis=1)
+    center = np.nansum(x, axis=1) / np.maximum(present, 1)
+    mr_bar = np.where(counts > 0, np.nansum(ranges, axis=1) / np.maximum(counts, 1), np.nan)
+    center = np.where(counts > 0, center, np.nan)
+    sigma = mr_bar / D2[2]
+    return XmRLimits(center, mr_bar, sigma, center + 3 * sigma, center - 3 * sigma)
