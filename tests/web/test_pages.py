@@ -162,3 +162,18 @@ def test_a_data_change_shows_on_the_cached_page(
         observation.value = 452
         observation.save()
     assert "actual <strong>452</strong> EUR k" in admin_client.get(url).content.decode()
+
+
+def test_the_measure_page_shows_its_control_chart(admin_client: Client) -> None:
+    from trellis.engine.analytics import spc
+    from trellis.web.results.models import MeasureSeries
+
+    series = MeasureSeries.objects.get(measure__code="SALES_VIENNA", grain="month")
+    values = [float("nan") if v is None else v for v in series.value]
+    last = max(i for i, v in enumerate(series.value) if v is not None)
+    chart = spc.xmr(values[: last + 1])
+    expected = spc.signals(values[: last + 1], chart.center, chart.sigma)
+    page = admin_client.get("/measures/SALES_VIENNA/?period=2026-03").content.decode()
+    assert "Process control (XmR)" in page
+    assert page.count("Western Electric rule") == len(expected)
+    assert f"{series.periods[expected[0].index]}: Western Electric rule {expected[0].rule}" in page

@@ -21,6 +21,7 @@ import yaml
 from django.db import transaction
 from django.db.models import F, Max
 
+from trellis.engine.analytics import spc
 from trellis.engine.api import Scorecard
 from trellis.engine.checks import run_checks
 from trellis.engine.findings import Finding, ScorecardError, error, has_errors
@@ -531,13 +532,44 @@ def chart(code: str, grain: str) -> dict[str, Any]:
         return {}
     result = built.results.evaluator.grain(Grain(grain))
     rows = np.array([row])
+    labels = [p.label for p in result.periods]
     return {
-        "periods": [p.label for p in result.periods],
+        "periods": labels,
         "value": _clean(result.value[row]),
         "target": _clean(result.target[row]),
         "minimum": _clean(result.minimum.take(rows)[0]),
         "stretch": _clean(result.stretch.take(rows)[0]),
         "polarity": c.measures[row].polarity.value,
+        "control": control_chart(result.value[row], labels),
+    }
+
+
+def control_chart(values: np.ndarray, labels: list[str]) -> dict[str, Any] | None:
+    """XmR limits of a series (up to its last value) and its Western Electric signals."""
+    present = np.flatnonzero(~np.isnan(values))
+    if present.size < 2:
+        return None
+    series = values[: present[-1] + 1]
+    try:
+        chart = spc.xmr(series)
+    except spc.SPCError:
+        return None
+    found = spc.signals(series, chart.center, chart.sigma, "western_electric")
+    return {
+        "center": chart.center,
+        "ucl": chart.ucl,
+        "lcl": chart.lcl,
+        "sigma": chart.sigma,
+        "signals": [
+            {
+                "period": labels[s.index],
+                "index": s.index,
+                "rule": s.rule,
+                "description": s.description,
+                "value": float(series[s.index]),
+            }
+            for s in found
+        ],
     }
 
 

@@ -21,6 +21,21 @@
   }
   traces.push({ x: data.periods, y: data.value, name: "Actual", mode: "lines+markers",
     line: { color: "#1b1f24", width: 2 } });
+  var control = data.control;
+  if (control) {
+    var flat = function (v) { return data.periods.map(function () { return v; }); };
+    traces.push({ x: data.periods, y: flat(control.ucl), name: "Control limits", mode: "lines",
+      line: { color: "#545d68", dash: "dashdot", width: 1 }, legendgroup: "control" });
+    traces.push({ x: data.periods, y: flat(control.lcl), name: "Control limits", mode: "lines",
+      line: { color: "#545d68", dash: "dashdot", width: 1 }, legendgroup: "control",
+      showlegend: false });
+    if (control.signals.length) {
+      traces.push({ x: control.signals.map(function (s) { return s.period; }),
+        y: control.signals.map(function (s) { return s.value; }), name: "Special-cause signal",
+        mode: "markers", marker: { color: "#a40e26", size: 12, symbol: "circle-open",
+        line: { width: 2 } }, text: control.signals.map(function (s) { return s.description; }) });
+    }
+  }
   Plotly.newPlot(holder, traces, {
     margin: { t: 10, r: 10, b: 40, l: 50 }, legend: { orientation: "h" },
     xaxis: { type: "category" }, hovermode: "x unified"
