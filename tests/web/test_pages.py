@@ -177,3 +177,14 @@ def test_the_measure_page_shows_its_control_chart(admin_client: Client) -> None:
     assert "Process control (XmR)" in page
     assert page.count("Western Electric rule") == len(expected)
     assert f"{series.periods[expected[0].index]}: Western Electric rule {expected[0].rule}" in page
+
+
+def test_the_strategy_map_shows_the_evidence_of_its_arrows(admin_client: Client) -> None:
+    from trellis.engine.analytics import evidence
+    from trellis.web.results import services
+
+    expected = evidence.link(services.engine().results, "ACME_C2", "ACME_F1")
+    page = admin_client.get("/units/acme/map/").content.decode()
+    line = f"evidence: r = {expected.r:.2f} ({expected.driver_measure} → {expected.driven_measure}"
+    assert line in page
+    assert page.count("evidence: r =") + page.count("no pair of measures") == 7

@@ -50,50 +50,63 @@ def lagged_correlation(
     return float(result.statistic), float(result.pvalue), n
 
 
-def strategy_map(results: Results, max_lag: int = 6) -> list[LinkEvidence]:
-    """One row per ``drives`` link of the scorecard."""
+def _measures_of(results: Results) -> dict[str, list[int]]:
+    c = results.compiled
+    out: dict[str, list[int]] = {}
+    for row in np.flatnonzero(c.active):
+        out.setdefault(c.measures[row].objective, []).append(int(row))
+    return out
+
+
+def link(
+    results: Results,
+    driver: str,
+    driven: str,
+    max_lag: int = 6,
+    measures_of: dict[str, list[int]] | None = None,
+) -> LinkEvidence:
+    """The strongest lagged correlation between the measures of two objectives."""
     c = results.compiled
     month = results.evaluator.grain(Grain.MONTH)
-    measures_of: dict[str, list[int]] = {}
-    for row in np.flatnonzero(c.active):
-        measures_of.setdefault(c.measures[row].objective, []).append(int(row))
-    rows: list[LinkEvidence] = []
-    for objective in c.spec.objectives:
-        for target in objective.drives:
-            best: tuple[float, float, int, int, int, int] | None = None
-            for a in measures_of.get(objective.code, []):
-                for b in measures_of.get(target, []):
-                    for lag in range(max_lag + 1):
-                        found = lagged_correlation(month.value[a], month.value[b], lag)
-                        if found and (best is None or abs(found[0]) > abs(best[0])):
-                            best = (found[0], found[1], found[2], lag, a, b)
-            if best is None:
-                rows.append(
-                    LinkEvidence(
-                        objective.code,
-                        target,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        0,
-                        f"no pair of measures with {MIN_PERIODS}+ common months",
-                    )
-                )
-                continue
-            r, p, n, lag, a, b = best
-            rows.append(
-                LinkEvidence(
-                    objective.code,
-                    target,
-                    c.measures[a].code,
-                    c.measures[b].code,
-                    lag,
-                    r,
-                    p,
-                    n,
-                    "" if p < 0.05 else "not significant at 5 %",
-                )
-            )
-    return rows
+    groups = measures_of if measures_of is not None else _measures_of(results)
+    best: tuple[float, float, int, int, int, int] | None = None
+    for a in groups.get(driver, []):
+        for b in groups.get(driven, []):
+            for lag in range(max_lag + 1):
+                found = lagged_correlation(month.value[a], month.value[b], lag)
+                if found and (best is None or abs(found[0]) > abs(best[0])):
+                    best = (found[0], found[1], found[2], lag, a, b)
+    if best is None:
+        return LinkEvidence(
+            driver,
+            driven,
+            None,
+            None,
+            None,
+            None,
+            None,
+            0,
+            f"no pair of measures with {MIN_PERIODS}+ common months",
+        )
+    r, p, n, lag, a, b = best
+    return LinkEvidence(
+        driver,
+        driven,
+        c.measures[a].code,
+        c.measures[b].code,
+        lag,
+        r,
+        p,
+        n,
+        "" if p < 0.05 else "not significant at 5 %",
+    )
+
+
+def strategy_map(results: Results, max_lag: int = 6) -> list[LinkEvidence]:
+    """One row per ``drives`` link of the scorecard."""
+    groups = _measures_of(results)
+    return [
+        link(results, objective.code, target, max_lag, groups)
+        for objective in results.compiled.spec.objectives
+        for target in objective.drives
+    ]

@@ -21,7 +21,7 @@ import yaml
 from django.db import transaction
 from django.db.models import F, Max
 
-from trellis.engine.analytics import spc
+from trellis.engine.analytics import evidence, spc
 from trellis.engine.api import Scorecard
 from trellis.engine.checks import run_checks
 from trellis.engine.findings import Finding, ScorecardError, error, has_errors
@@ -571,6 +571,15 @@ def control_chart(values: np.ndarray, labels: list[str]) -> dict[str, Any] | Non
             for s in found
         ],
     }
+
+
+def link_evidence(links: list[tuple[str, str]], max_lag: int = 6) -> dict[tuple[str, str], Any]:
+    """Strategy-map evidence (lagged correlation) for cause-and-effect links, by link."""
+    try:
+        results = engine().results
+    except ScorecardError:
+        return {}
+    return {(a, b): evidence.link(results, a, b, max_lag) for a, b in links}
 
 
 def definition_yaml(definition: dict[str, Any]) -> str:

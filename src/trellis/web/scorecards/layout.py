@@ -42,6 +42,7 @@ def strategy_map(
     objectives: list[Any],
     cells: dict[int, Any],
     drives: list[tuple[int, int]],
+    evidence: dict[tuple[int, int], Any] | None = None,
 ) -> dict[str, Any]:
     """Bands, boxes and arrows with coordinates in a ``WIDTH`` × height view box."""
     bands = []
@@ -60,8 +61,12 @@ def strategy_map(
         if a is None or b is None:
             continue
         upward = b.y < a.y
+        proof = (evidence or {}).get((source, target))
+        strength = abs(proof.r) if proof is not None and proof.r is not None else None
         arrows.append(
             {
+                "evidence": proof,
+                "width": round(1.5 + 3 * strength, 2) if strength is not None else 1.5,
                 "x1": a.cx,
                 "y1": a.y if upward else a.y + BOX_H,
                 "x2": b.cx,

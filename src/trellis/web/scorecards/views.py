@@ -222,12 +222,21 @@ class StrategyMapPage(ObjectPage):
         objectives = list(unit.objectives.filter(active=True).order_by("position"))
         o_series = _series(ObjectiveSeries, period.grain, objective__in=[o.pk for o in objectives])
         cells = {o.pk: cell(o_series.get(o.pk), period.label) for o in objectives}
-        links = Link.objects.filter(kind=Link.DRIVES, source__in=objectives, target__in=objectives)
+        links = list(
+            Link.objects.filter(
+                kind=Link.DRIVES, source__in=objectives, target__in=objectives
+            ).select_related("source", "target")
+        )
+        found = services.link_evidence([(link.source.code, link.target.code) for link in links])
         context["map"] = layout.strategy_map(
             _perspectives(context),
             objectives,
             cells,
             [(link.source_id, link.target_id) for link in links],
+            {
+                (link.source_id, link.target_id): found.get((link.source.code, link.target.code))
+                for link in links
+            },
         )
 
 
