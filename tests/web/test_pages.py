@@ -188,3 +188,22 @@ def test_the_strategy_map_shows_the_evidence_of_its_arrows(admin_client: Client)
     line = f"evidence: r = {expected.r:.2f} ({expected.driver_measure} → {expected.driven_measure}"
     assert line in page
     assert page.count("evidence: r =") + page.count("no pair of measures") == 7
+
+
+def test_the_exceptions_page(admin_client: Client, viewer_client: Client) -> None:
+    from trellis.web.results.models import MeasureSeries
+
+    page = admin_client.get("/exceptions/?period=2026-03").content.decode()
+    market = page[page.index(">Market share</a>") :]
+    assert "stale" in market[: market.index("</tr>")]
+    red = [
+        s.measure.name
+        for s in MeasureSeries.objects.filter(grain="month").select_related("measure")
+        if s.status[s.periods.index("2026-03")] == "red"
+    ]
+    from django.utils.html import escape
+
+    assert red and all(f">{escape(name)}</a>" in page for name in red)
+    assert "special cause (Western Electric rule" in page
+    retail_only = viewer_client.get("/exceptions/?period=2026-03").content.decode()
+    assert ">Market share</a>" not in retail_only  # an enterprise measure, outside the scope

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from trellis.engine.analytics import evidence, spc
+from trellis.engine.analytics.rules import signal_matrix
 from trellis.engine.api import Scorecard
 from trellis.engine.checks import run_checks
 from trellis.engine.findings import Finding, ScorecardError, error, has_errors
@@ -580,6 +581,17 @@ def link_evidence(links: list[tuple[str, str]], max_lag: int = 6) -> dict[tuple[
     except ScorecardError:
         return {}
     return {(a, b): evidence.link(results, a, b, max_lag) for a, b in links}
+
+
+def special_causes(series: list[list[float | None]], column: int) -> list[list[int]]:
+    """For each month series, the Western Electric rules that signal at ``column`` (the
+    limits come from the months up to that one)."""
+    if not series:
+        return []
+    values = np.array([[np.nan if v is None else v for v in s[: column + 1]] for s in series])
+    limits = spc.xmr_rows(values)
+    masks = signal_matrix(values, limits.center, limits.sigma, "western_electric")
+    return [[rule for rule, mask in masks.items() if mask[i, -1]] for i in range(len(series))]
 
 
 def definition_yaml(definition: dict[str, Any]) -> str:

@@ -295,6 +295,45 @@ class FindingsPage(TrellisPage):
         context["findings"] = [f for f in services.stored_findings() if f.object in visible]
 
 
+class ExceptionsPage(TrellisPage):
+    """What needs attention in the period: measures off target, stale, or showing a
+    special-cause signal on their control chart — the raw material of a review agenda."""
+
+    template_name = "scorecards/page.html"
+    content_template = "scorecards/exceptions_content.html"
+    title = "Exceptions"
+
+    def add_content(self, context: dict[str, Any]) -> None:
+        period = context["period"]
+        measures = Measure.objects.restrict(self.request.user).filter(active=True)
+        rows = list(
+            MeasureSeries.objects.filter(grain=period.grain, measure__in=measures)
+            .select_related("measure__unit")
+            .order_by("measure__position")
+        )
+        signals: list[list[int]] = [[] for _ in rows]
+        if period.grain == "month" and rows and period.label in rows[0].periods:
+            column = rows[0].periods.index(period.label)
+            signals = services.special_causes([r.value for r in rows], column)
+        items = []
+        for series, rules in zip(rows, signals, strict=True):
+            c = cell(series, period.label)
+            reasons = []
+            if c.status == "red":
+                reasons.append("off target")
+            if c.stale:
+                reasons.append("stale")
+            if c.trend == "down" and c.status in ("red", "amber"):
+                reasons.append("deteriorating")
+            if rules:
+                reasons.append(
+                    "special cause (Western Electric rule " + ", ".join(str(r) for r in rules) + ")"
+                )
+            if reasons:
+                items.append({"measure": series.measure, "cell": c, "reasons": reasons})
+        context["items"] = items
+
+
 HISTORY_MODELS = {"unit": Unit, "objective": Objective, "measure": Measure}
 
 
