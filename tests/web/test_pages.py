@@ -23,6 +23,7 @@ PAGES = [
     "/objectives/ACME_F1/cascade/",
     "/measures/GROSS_MARGIN/",
     "/findings/",
+    "/exceptions/",
 ]
 
 
