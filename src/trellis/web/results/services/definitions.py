@@ -1,0 +1,250 @@
+"""Definitions: scorecard YAML ⇄ database, lossless, and the checks on what is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from trellis.engine.checks import run_checks
+from trellis.engine.findings import Finding, ScorecardError, error, has_errors
+from trellis.engine.loading import load_spec
+from trellis.engine.spec import Measure as MeasureSpec
+from trellis.engine.spec import Objective as ObjectiveSpec
+from trellis.engine.spec import Organization as OrganizationSpec
+from trellis.engine.spec import ScorecardSpec
+from trellis.engine.spec import Unit as UnitSpec
+from trellis.web.results.quiet import bulk_changes
+from trellis.web.scorecards.models import Link, Measure, Objective, Organization, Unit
+
+
+def _plain(data: Any) -> Any:
+    """Drop the loader's bookkeeping (locations) from a dumped definition."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items() if k not in ("location", "set_fields")}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
+def _dump(model: Any, keep: Iterable[str] | None = None) -> dict[str, Any]:
+    data = model.model_dump(mode="json", by_alias=True, exclude_defaults=keep is None)
+    if keep is not None:
+        wanted = set(keep)
+        data = {k: v for k, v in data.items() if k in wanted}
+    return dict(_plain(data))
+
+
+def _measure_definition(m: MeasureSpec) -> dict[str, Any]:
+    return _dump(m, keep=m.set_fields)
+
+
+def import_scorecard(path: str | Path) -> list[Finding]:
+    """Replace the stored definitions with a scorecard file or folder.
+
+    Raises :class:`ScorecardError` (with every finding) when the scorecard has errors, or
+    when it would delete a measure that has data. Returns the warnings and infos.
+    """
+    loaded = load_spec(path)
+    findings = list(loaded.findings)
+    if loaded.spec is not None:
+        findings += run_checks(loaded.spec)
+    if loaded.spec is None or has_errors(findings):
+        raise ScorecardError(findings)
+    store_spec(loaded.spec)
+    return findings
+
+
+def store_spec(spec: ScorecardSpec) -> None:
+    """Write checked definitions, updating rows by code and deleting the ones that are gone."""
+    with bulk_changes(), transaction.atomic():
+        _store_spec(spec)
+
+
+def _store_spec(spec: ScorecardSpec) -> None:
+    org = Organization.current() or Organization(name=spec.organization.name)
+    org.name = spec.organization.name
+    org.definition = _dump(spec.organization)
+    org.revision += 1
+    org.save()
+
+    keep_measures = {m.code for m in spec.measures}
+    doomed = Measure.objects.exclude(code__in=keep_measures)
+    with_data = sorted(
+        doomed.filter(observations__isnull=False).values_list("code", flat=True).distinct()
+    )
+    if with_data:
+        raise ScorecardError(
+            [
+                error(
+                    "data-would-be-lost",
+                    f"measure {code} has data but is not in the imported "
+                    "scorecard; keep it (active: false) or delete its data first",
+                    code,
+                )
+                for code in with_data
+            ]
+        )
+    doomed.delete()
+    Link.objects.all().delete()
+    Objective.objects.exclude(code__in={o.code for o in spec.objectives}).delete()
+
+    units = _store_units(spec)
+    objectives: dict[str, Objective] = {}
+    for position, o in enumerate(spec.objectives):
+        objectives[o.code], _ = Objective.objects.update_or_create(
+            code=o.code,
+            defaults={
+                "name": o.name,
+                "unit": units[o.unit],
+                "perspective": o.perspective,
+                "owner": o.owner or "",
+                "weight": o.weight,
+                "active": o.active,
+                "position": position,
+                "definition": _dump(o),
+            },
+        )
+    Unit.objects.exclude(code__in=units).delete()
+    links = [
+        Link(
+            kind=Link.SUPPORTS,
+            source=objectives[o.code],
+            target=objectives[s.objective],
+            weight=s.weight,
+        )
+        for o in spec.objectives
+        for s in o.supports
+    ] + [
+        Link(kind=Link.DRIVES, source=objectives[o.code], target=objectives[d])
+        for o in spec.objectives
+        for d in o.drives
+    ]
+    Link.objects.bulk_create(links)
+    for position, m in enumerate(spec.measures):
+        objective = objectives[m.objective]
+        Measure.objects.update_or_create(
+            code=m.code,
+            defaults={
+                "name": m.name,
+                "objective": objective,
+                "unit": objective.unit,
+                "owner": m.owner or "",
+                "steward": m.steward or "",
+                "frequency": m.frequency.value,
+                "source": m.source.value,
+                "active": m.active,
+                "position": position,
+                "definition": _measure_definition(m),
+            },
+        )
+
+
+def _store_units(spec: ScorecardSpec) -> dict[str, Unit]:
+    by_code = {u.code: u for u in spec.units}
+    stored: dict[str, Unit] = {}
+
+    def path_of(code: str) -> str:
+        chain = [code]
+        while by_code[chain[-1]].parent:
+            chain.append(by_code[chain[-1]].parent or "")
+        return "/" + "/".join(reversed(chain)) + "/"
+
+    for position, u in enumerate(spec.units):
+        path = path_of(u.code)
+        stored[u.code], _ = Unit.objects.update_or_create(
+            code=u.code,
+            defaults={
+                "name": u.name,
+                "kind": u.kind,
+                "owner": u.owner or "",
+                "path": path,
+                "depth": path.count("/") - 2,
+                "position": position,
+                "parent": None,
+                "definition": _dump(u),
+            },
+        )
+    for u in spec.units:
+        if u.parent:
+            Unit.objects.filter(pk=stored[u.code].pk).update(parent=stored[u.parent])
+    return stored
+
+
+def spec_from_database() -> ScorecardSpec:
+    """The stored definitions as the engine's frozen models."""
+    org = Organization.current()
+    if org is None:
+        raise ScorecardError([error("no-scorecard", "no scorecard has been imported yet")])
+    return ScorecardSpec(
+        organization=OrganizationSpec.model_validate(org.definition),
+        units=tuple(
+            UnitSpec.model_validate(u.definition) for u in Unit.objects.order_by("position")
+        ),
+        objectives=tuple(
+            ObjectiveSpec.model_validate(o.definition)
+            for o in Objective.objects.order_by("position")
+        ),
+        measures=tuple(
+            MeasureSpec.model_validate({**m.definition, "set_fields": frozenset(m.definition)})
+            for m in Measure.objects.order_by("position")
+        ),
+    )
+
+
+def _yaml_target(value: dict[str, Any]) -> Any:
+    if value.get("glide"):
+        glide = {k: v for k, v in value["glide"].items() if v is not None}
+        return {"glide": glide}
+    if value.get("by_period"):
+        return dict(value["by_period"])
+    return value.get("constant")
+
+
+def _yaml_measure(definition: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in definition.items() if k != "objective"}
+    for key in ("target", "minimum", "stretch"):
+        if isinstance(out.get(key), dict):
+            out[key] = _yaml_target(out[key])
+    return out
+
+
+def export_scorecard(directory: str | Path) -> list[Path]:
+    """Write the stored definitions as YAML: ``organization.yaml`` and one file per unit
+    (``units/CODE.yaml``) with its objectives and their measures. Deterministic."""
+    root = Path(directory)
+    (root / "units").mkdir(parents=True, exist_ok=True)
+    spec = spec_from_database()
+    written = [_write(root / "organization.yaml", {"organization": _dump(spec.organization)})]
+    measures_of: dict[str, list[MeasureSpec]] = {}
+    for m in spec.measures:
+        measures_of.setdefault(m.objective, []).append(m)
+    for unit in spec.units:
+        objectives = []
+        for o in spec.objectives:
+            if o.unit != unit.code:
+                continue
+            item = {k: v for k, v in _dump(o).items() if k != "unit"}
+            nested = [_yaml_measure(_measure_definition(m)) for m in measures_of.get(o.code, [])]
+            if nested:
+                item["measures"] = nested
+            objectives.append(item)
+        document: dict[str, Any] = {"unit": _dump(unit)}
+        if objectives:
+            document["objectives"] = objectives
+        written.append(_write(root / "units" / f"{unit.code}.yaml", document))
+    return written
+
+
+def _write(path: Path, document: dict[str, Any]) -> Path:
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def stored_findings() -> list[Finding]:
+    """The alignment checks on the stored definitions."""
+    return run_checks(spec_from_database())

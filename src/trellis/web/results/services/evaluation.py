@@ -1,0 +1,230 @@
+"""Evaluation: this process's evaluated scorecard, full recomputation, incremental refresh
+and the stored period series pages read."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.db.models import F
+
+from trellis.engine.api import Scorecard
+from trellis.engine.findings import ScorecardError, error
+from trellis.engine.periods import Grain
+from trellis.engine.results import Results
+from trellis.engine.scoring import STATUS_LABELS
+from trellis.web.observations.models import Observation
+from trellis.web.results.models import MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries
+from trellis.web.results.services.definitions import spec_from_database
+from trellis.web.scorecards.models import Measure, Objective, Organization, Unit
+
+GRAINS = (Grain.MONTH, Grain.QUARTER, Grain.HALF, Grain.YEAR, Grain.YTD)
+
+
+@dataclass
+class _Engine:
+    revision: int
+    data_revision: int
+    scorecard: Scorecard
+    results: Results
+
+
+_lock = threading.Lock()
+
+
+_engine: _Engine | None = None
+
+
+def _observations() -> list[tuple[str, str, float, str]]:
+    return list(Observation.objects.values_list("measure__code", "period", "value", "segment"))
+
+
+def _build() -> _Engine:
+    org = Organization.current()
+    assert org is not None
+    scorecard = Scorecard(spec_from_database())
+    results = scorecard.evaluate(_observations())
+    for grain in GRAINS:
+        results.evaluator.grain(grain)
+    return _Engine(org.revision, org.data_revision, scorecard, results)
+
+
+def engine() -> _Engine:
+    """The evaluated scorecard of this process, rebuilt when definitions or data changed."""
+    global _engine  # noqa: PLW0603 - one cache per process, guarded by the lock
+    org = Organization.current()
+    if org is None:
+        raise ScorecardError([error("no-scorecard", "no scorecard has been imported yet")])
+    with _lock:
+        current = _engine
+        if current is None or (current.revision, current.data_revision) != (
+            org.revision,
+            org.data_revision,
+        ):
+            current = _engine = _build()
+        return current
+
+
+def recompute() -> None:
+    """Evaluate everything and replace all stored series."""
+    global _engine  # noqa: PLW0603
+    with _lock:
+        _engine = None
+    built = engine()
+    with transaction.atomic():
+        for model in (MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries):
+            model.objects.all().delete()
+        _write_series(built, None)
+
+
+def observations_changed(changes: Sequence[tuple[str, str, float | None]]) -> list[str]:
+    """Record that observations changed (already saved) and store what they affect.
+
+    Re-evaluates incrementally in this process when its cache is current, else fully.
+    Returns the codes of the measures recomputed.
+    """
+    org = Organization.current()
+    assert org is not None
+    with _lock:
+        current = _engine
+        fresh = current is not None and (current.revision, current.data_revision) == (
+            org.revision,
+            org.data_revision,
+        )
+    Organization.objects.filter(pk=org.pk).update(data_revision=F("data_revision") + 1)
+    if not fresh or current is None:
+        recompute()
+        return [m.code for m in Measure.objects.all()]
+    with _lock:
+        codes = current.results.update(list(changes))
+        current.data_revision = org.data_revision + 1
+    rows = np.array([current.results.compiled.measure_index[c] for c in codes], dtype=np.int64)
+    with transaction.atomic():
+        _write_series(current, rows)
+    return codes
+
+
+def _clean(values: np.ndarray) -> list[float | None]:
+    return [None if not math.isfinite(v) else float(v) for v in values.tolist()]
+
+
+def _write_series(built: _Engine, rows: np.ndarray | None) -> None:
+    """Store the series of all objects, or of the measures in ``rows`` and what they reach."""
+    c = built.results.compiled
+    ev = built.results.evaluator
+    measure_ids = dict(Measure.objects.values_list("code", "pk"))
+    objective_ids = dict(Objective.objects.values_list("code", "pk"))
+    unit_ids = dict(Unit.objects.values_list("code", "pk"))
+    measure_rows = np.arange(c.size) if rows is None else rows
+    objectives = (
+        np.arange(len(c.objective_codes)) if rows is None else ev.scores.objectives_of(rows)
+    )
+    perspectives = c.spec.organization.perspectives
+    sections = (
+        np.arange(c.section_unit.size)
+        if rows is None
+        else np.unique(
+            c.objective_unit[objectives] * len(perspectives) + c.objective_perspective[objectives]
+        )
+    )
+    units = np.arange(len(c.unit_codes)) if rows is None else np.unique(c.section_unit[sections])
+    for grain in GRAINS:
+        result = ev.grain(grain)
+        labels = [p.label for p in result.periods]
+        _save(
+            MeasureSeries,
+            ("measure_id",),
+            [
+                (
+                    (measure_ids[c.measures[r].code],),
+                    {
+                        "periods": labels,
+                        "value": _clean(result.value[r]),
+                        "target": _clean(result.target[r]),
+                        "score": _clean(result.score[r]),
+                        "status": [STATUS_LABELS[s] for s in result.status[r].tolist()],
+                        "flags": result.flags[r].tolist(),
+                    },
+                )
+                for r in measure_rows
+            ],
+            grain,
+            rows is None,
+        )
+        _save(
+            ObjectiveSeries,
+            ("objective_id",),
+            [
+                (
+                    (objective_ids[c.objective_codes[o]],),
+                    _scores(labels, result.objective_score[o], result.objective_status[o]),
+                )
+                for o in objectives
+            ],
+            grain,
+            rows is None,
+        )
+        _save(
+            PerspectiveSeries,
+            ("unit_id", "perspective"),
+            [
+                (
+                    (
+                        unit_ids[c.unit_codes[c.section_unit[s]]],
+                        perspectives[c.section_perspective[s]].code,
+                    ),
+                    _scores(labels, result.section_score[s], result.section_status[s]),
+                )
+                for s in sections
+            ],
+            grain,
+            rows is None,
+        )
+        _save(
+            UnitSeries,
+            ("unit_id",),
+            [
+                (
+                    (unit_ids[c.unit_codes[u]],),
+                    _scores(labels, result.unit_score[u], result.unit_status[u]),
+                )
+                for u in units
+            ],
+            grain,
+            rows is None,
+        )
+
+
+def _scores(labels: list[str], score: np.ndarray, status: np.ndarray) -> dict[str, Any]:
+    return {
+        "periods": labels,
+        "score": _clean(score),
+        "status": [STATUS_LABELS[s] for s in status.tolist()],
+    }
+
+
+def _save(
+    model: Any,
+    keys: tuple[str, ...],
+    items: list[tuple[tuple[Any, ...], dict[str, Any]]],
+    grain: Grain,
+    fresh: bool,
+) -> None:
+    if fresh:
+        model.objects.bulk_create(
+            [
+                model(grain=grain.value, **dict(zip(keys, key, strict=True)), **fields)
+                for key, fields in items
+            ],
+            batch_size=2000,
+        )
+        return
+    for key, fields in items:
+        model.objects.update_or_create(
+            grain=grain.value, **dict(zip(keys, key, strict=True)), defaults=fields
+        )

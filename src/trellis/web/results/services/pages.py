@@ -1,0 +1,135 @@
+"""What pages need besides stored series: periods, explanations, charts with control
+limits, strategy-map evidence and special-cause signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import yaml
+from django.db.models import Max
+
+from trellis.engine.analytics import evidence, spc
+from trellis.engine.analytics.rules import signal_matrix
+from trellis.engine.findings import ScorecardError
+from trellis.engine.periods import Calendar, Grain, PeriodError
+from trellis.web.observations.models import Observation
+from trellis.web.results.services.definitions import _yaml_measure
+from trellis.web.results.services.evaluation import GRAINS, _clean, engine
+from trellis.web.scorecards.models import Organization
+
+
+def calendar() -> Calendar:
+    """The organization's fiscal calendar."""
+    org = Organization.current()
+    start = int((org.definition if org else {}).get("fiscal_year_start", 1))
+    return Calendar(start)
+
+
+def parse_period(label: str) -> tuple[str, str] | None:
+    """(grain, normalized label) of a period label, or None when it is not one."""
+    try:
+        period = calendar().parse(label)
+    except PeriodError:
+        return None
+    return period.grain.value, period.label
+
+
+def period_options(label: str) -> list[str]:
+    """The month, quarter, half, year and year-to-date periods that contain a month."""
+    month = calendar().parse(label)
+    return [calendar().period(g, month.end).label for g in GRAINS]
+
+
+def latest_period() -> str | None:
+    """The last month that has data (one indexed query; no evaluation)."""
+    last = Observation.objects.aggregate(last=Max("end_month"))["last"]
+    if last is None:
+        return None
+    return calendar().period(Grain.MONTH, int(last)).label
+
+
+def explain(code: str, label: str) -> str:
+    """The engine's explanation of one number, as text ('' when unavailable)."""
+    try:
+        return str(engine().results.explain(code, label))
+    except (ScorecardError, KeyError, ValueError):
+        return ""
+
+
+def chart(code: str, grain: str) -> dict[str, Any]:
+    """Periods, values and target levels of one measure over a grain, for the chart."""
+    try:
+        built = engine()
+    except ScorecardError:
+        return {}
+    c = built.results.compiled
+    row = c.measure_index.get(code)
+    if row is None:
+        return {}
+    result = built.results.evaluator.grain(Grain(grain))
+    rows = np.array([row])
+    labels = [p.label for p in result.periods]
+    return {
+        "periods": labels,
+        "value": _clean(result.value[row]),
+        "target": _clean(result.target[row]),
+        "minimum": _clean(result.minimum.take(rows)[0]),
+        "stretch": _clean(result.stretch.take(rows)[0]),
+        "polarity": c.measures[row].polarity.value,
+        "control": control_chart(result.value[row], labels),
+    }
+
+
+def control_chart(values: np.ndarray, labels: list[str]) -> dict[str, Any] | None:
+    """XmR limits of a series (up to its last value) and its Western Electric signals."""
+    present = np.flatnonzero(~np.isnan(values))
+    if present.size < 2:
+        return None
+    series = values[: present[-1] + 1]
+    try:
+        chart = spc.xmr(series)
+    except spc.SPCError:
+        return None
+    found = spc.signals(series, chart.center, chart.sigma, "western_electric")
+    return {
+        "center": chart.center,
+        "ucl": chart.ucl,
+        "lcl": chart.lcl,
+        "sigma": chart.sigma,
+        "signals": [
+            {
+                "period": labels[s.index],
+                "index": s.index,
+                "rule": s.rule,
+                "description": s.description,
+                "value": float(series[s.index]),
+            }
+            for s in found
+        ],
+    }
+
+
+def link_evidence(links: list[tuple[str, str]], max_lag: int = 6) -> dict[tuple[str, str], Any]:
+    """Strategy-map evidence (lagged correlation) for cause-and-effect links, by link."""
+    try:
+        results = engine().results
+    except ScorecardError:
+        return {}
+    return {(a, b): evidence.link(results, a, b, max_lag) for a, b in links}
+
+
+def special_causes(series: list[list[float | None]], column: int) -> list[list[int]]:
+    """For each month series, the Western Electric rules that signal at ``column`` (the
+    limits come from the months up to that one)."""
+    if not series:
+        return []
+    values = np.array([[np.nan if v is None else v for v in s[: column + 1]] for s in series])
+    limits = spc.xmr_rows(values)
+    masks = signal_matrix(values, limits.center, limits.sigma, "western_electric")
+    return [[rule for rule, mask in masks.items() if mask[i, -1]] for i in range(len(series))]
+
+
+def definition_yaml(definition: dict[str, Any]) -> str:
+    """A stored measure definition as it would be written in YAML."""
+    return yaml.safe_dump(_yaml_measure(definition), sort_keys=False, allow_unicode=True)
