@@ -79,6 +79,9 @@ def main() -> None:
     args = parser.parse_args()
 
     units, measures = _codes(args.data_dir)
+    from django.core.cache import cache
+
+    cache.clear()  # every run starts with no rendered page
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(

@@ -169,7 +169,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    # Shared by every worker process of the installation and kept across restarts: a page
+    # body rendered by one worker serves all of them (keys carry the data revisions).
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+    # Sign-in throttling counts live per process.
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
 
 TASKS = {
     "default": {
