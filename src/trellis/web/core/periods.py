@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from trellis.web.results import services
 from trellis.web.scorecards.models import Organization
@@ -28,7 +29,10 @@ def chosen_period(request: HttpRequest) -> PeriodChoice:
         parsed = services.parse_period(wanted)
         if parsed is not None:
             return PeriodChoice(parsed[1], parsed[0], options=_options(latest))
-        error = f"'{wanted}' is not a period; showing {latest}"
+        error = _("'%(wanted)s' is not a period; showing %(latest)s") % {
+            "wanted": wanted,
+            "latest": latest,
+        }
     else:
         error = ""
     parsed = services.parse_period(latest) if latest else None

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 STATUS_WORDS = {
-    "green": "On target",
-    "amber": "Near target",
-    "red": "Off target",
-    "no-data": "No data",
-    "no-target": "No target",
-    "unscored": "Not scored",
+    "green": _("On target"),
+    "amber": _("Near target"),
+    "red": _("Off target"),
+    "no-data": _("No data"),
+    "no-target": _("No target"),
+    "unscored": _("Not scored"),
 }
 
 
@@ -30,7 +32,7 @@ class Cell:
     @property
     def status_word(self) -> str:
         """The status in words (status is never shown by colour alone)."""
-        return STATUS_WORDS.get(self.status, self.status)
+        return str(STATUS_WORDS.get(self.status, self.status))
 
     @property
     def variance(self) -> float | None:
