@@ -208,3 +208,22 @@ def test_the_exceptions_page(admin_client: Client, viewer_client: Client) -> Non
     assert "special cause (Western Electric rule" in page
     retail_only = viewer_client.get("/exceptions/?period=2026-03").content.decode()
     assert ">Market share</a>" not in retail_only  # an enterprise measure, outside the scope
+
+
+def test_the_cascade_lists_every_supporting_objective_down_the_tree(admin_client: Client) -> None:
+    page = admin_client.get("/objectives/ACME_F1/cascade/").content.decode()
+    rows = re.findall(r'class="indent-(\d)"><a href="/objectives/(\w+)/"', page)
+    assert rows == [
+        ("0", "ACME_F1"),
+        ("1", "ONL_F1"),
+        ("2", "WEB_F1"),
+        ("3", "HOME_F1"),
+        ("3", "FASH_F1"),
+        ("1", "RET_F1"),
+        ("2", "RN_F1"),
+        ("3", "OSL_F1"),
+        ("3", "BRG_F1"),
+        ("2", "RS_F1"),
+        ("3", "MUC_F1"),
+        ("3", "VIE_F1"),
+    ]

@@ -28,6 +28,7 @@ class TrellisPage(TemplateView):
     of definitions or data makes new keys.
     """
 
+    template_name = "page.html"
     title = ""
     content_template: str | None = None
     needs_chart = False

@@ -41,7 +41,6 @@ def _series(model: Any, grain: str, **filters: Any) -> dict[Any, Any]:
 class HomePage(TrellisPage):
     """The unit tree with overall and per-perspective scores, and a heatmap."""
 
-    template_name = "scorecards/page.html"
     content_template = "scorecards/home_content.html"
     title = "Organization"
 
@@ -82,7 +81,6 @@ class UnitPage(ObjectPage):
     """A unit's scorecard: perspectives → objectives → measures."""
 
     model = Unit
-    template_name = "scorecards/page.html"
     content_template = "scorecards/unit_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
@@ -148,7 +146,6 @@ class ObjectivePage(ObjectPage):
     """An objective: its roll-up explained, its measures and the objectives supporting it."""
 
     model = Objective
-    template_name = "scorecards/page.html"
     content_template = "scorecards/objective_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
@@ -181,7 +178,6 @@ class MeasurePage(ObjectPage):
 
     model = Measure
     needs_chart = True
-    template_name = "scorecards/page.html"
     content_template = "scorecards/measure_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
@@ -208,7 +204,6 @@ class StrategyMapPage(ObjectPage):
     """The unit's strategy map as server-rendered SVG."""
 
     model = Unit
-    template_name = "scorecards/page.html"
     content_template = "scorecards/strategy_map_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
@@ -244,7 +239,6 @@ class CascadePage(ObjectPage):
     """One objective traced down through every unit that supports it."""
 
     model = Objective
-    template_name = "scorecards/page.html"
     content_template = "scorecards/cascade_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
@@ -257,22 +251,28 @@ class CascadePage(ObjectPage):
 
     def add_content(self, context: dict[str, Any]) -> None:
         period = context["period"]
-        visible = {
-            o.pk: o for o in Objective.objects.restrict(self.request.user).select_related("unit")
-        }
-        supporters: dict[int, list[int]] = {}
-        for source, target in Link.objects.filter(kind=Link.SUPPORTS).values_list(
-            "source_id", "target_id"
-        ):
-            supporters.setdefault(target, []).append(source)
-        o_series = _series(ObjectiveSeries, period.grain, objective__in=list(visible))
+        visible = Objective.objects.restrict(self.request.user).select_related("unit")
+        # Only the objectives under this one, one tier of the cascade per query.
+        found: dict[int, Objective] = {self.object.pk: self.object}
+        children: dict[int, list[int]] = {}
+        frontier = [self.object.pk]
+        while frontier:
+            links = list(
+                Link.objects.filter(kind=Link.SUPPORTS, target__in=frontier, source__in=visible)
+                .exclude(source__in=list(found))
+                .select_related("source__unit")
+            )
+            for link in links:
+                children.setdefault(link.target_id, []).append(link.source_id)
+                found[link.source_id] = link.source
+            frontier = [link.source_id for link in links]
+        o_series = _series(ObjectiveSeries, period.grain, objective__in=list(found))
         rows: list[tuple[int, Objective, Cell]] = []
 
         def walk(pk: int, depth: int) -> None:
-            rows.append((depth, visible[pk], cell(o_series.get(pk), period.label)))
-            for child in supporters.get(pk, []):
-                if child in visible:
-                    walk(child, depth + 1)
+            rows.append((depth, found[pk], cell(o_series.get(pk), period.label)))
+            for child in children.get(pk, []):
+                walk(child, depth + 1)
 
         walk(self.object.pk, 0)
         context["rows"] = rows
@@ -281,7 +281,6 @@ class CascadePage(ObjectPage):
 class FindingsPage(TrellisPage):
     """The alignment checks on the stored scorecard, for the objects the user may see."""
 
-    template_name = "scorecards/page.html"
     content_template = "scorecards/findings_content.html"
     title = "Alignment findings"
 
@@ -299,7 +298,6 @@ class ExceptionsPage(TrellisPage):
     """What needs attention in the period: measures off target, stale, or showing a
     special-cause signal on their control chart — the raw material of a review agenda."""
 
-    template_name = "scorecards/page.html"
     content_template = "scorecards/exceptions_content.html"
     title = "Exceptions"
 
