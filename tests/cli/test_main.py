@@ -19,7 +19,7 @@ def trellis(*args: str | Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "trellis.cli", *map(str, args)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=False,
         env={
             "COLUMNS": "200",

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def trellis(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TRELLIS_DATA_DIR")}
-    return subprocess.run(
-        [sys.executable, "-m", "trellis.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env=env,
-    )
+from tests.cli.test_main import trellis  # runs the command with a clean environment
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ lossless. Every change is recorded in the history tables.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -67,25 +65,35 @@ class Unit(Restricted):
         return [found[c] for c in codes if c in found]
 
 
-class Objective(Restricted):
-    """An objective on a unit's scorecard."""
+class Defined(Restricted):
+    """What objectives and measures share: a code, a name, an owner, their place in the
+    scorecard's order, the full definition and its history."""
 
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=300)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="objectives")
-    perspective = models.CharField(_("perspective"), max_length=64)
     owner = models.CharField(_("owner"), max_length=150, blank=True)
-    weight = models.FloatField(_("weight"), default=1.0)
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(default=0)
     definition = models.JSONField(default=dict)
-    history = HistoricalRecords()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
+        abstract = True
         ordering = ["position"]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class Objective(Defined):
+    """An objective on a unit's scorecard."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="objectives")
+    perspective = models.CharField(_("perspective"), max_length=64)
+    weight = models.FloatField(_("weight"), default=1.0)
+
+    class Meta(Defined.Meta):
+        pass
 
 
 class Link(models.Model):
@@ -105,29 +113,14 @@ class Link(models.Model):
         ]
 
 
-class Measure(Restricted):
+class Measure(Defined):
     """A measure of an objective; ``unit`` is the objective's unit (kept for filtering)."""
 
-    code = models.CharField(_("code"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=300)
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="measures")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures")
-    owner = models.CharField(_("owner"), max_length=150, blank=True)
     steward = models.CharField(_("data steward"), max_length=150, blank=True)
     frequency = models.CharField(_("frequency"), max_length=16)
     source = models.CharField(_("source"), max_length=16)
-    active = models.BooleanField(_("active"), default=True)
-    position = models.PositiveIntegerField(default=0)
-    definition = models.JSONField(default=dict)
-    history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["position"]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
-
-    @property
-    def spec(self) -> dict[str, Any]:
-        """The stored definition."""
-        return dict(self.definition)
+    class Meta(Defined.Meta):
+        pass
