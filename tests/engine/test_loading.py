@@ -82,6 +82,31 @@ def test_unknown_keys_and_bad_values_are_each_reported_with_their_line(tmp_path:
     ]
 
 
+def test_specification_limits_in_the_wrong_order_or_missing(tmp_path: Path) -> None:
+    path = tmp_path / "card.yaml"
+    path.write_text(
+        "organization: {name: Org}\n"
+        "units: [{code: hq, name: HQ}]\n"
+        "objectives: [{code: O1, name: One, unit: hq, perspective: process}]\n"
+        "measures:\n"
+        "  - {code: M1, name: M, objective: O1, specification: {lower: 9, upper: 3}}\n"
+        "  - {code: M2, name: N, objective: O1, specification: {target: 3}}\n"
+        "  - {code: M3, name: P, objective: O1, specification: {upper: 3}}\n",
+        encoding="utf-8",
+    )
+    loaded = load_spec(path)
+    findings = sorted(loaded.findings, key=lambda f: f.location.line or 0)
+    assert [(f.code, f.location.line, f.message) for f in findings] == [
+        ("schema", 5, "measure M1: specification: Value error, lower (9) must be below upper (3)"),
+        (
+            "schema",
+            6,
+            "measure M2: specification: Value error, give a lower or an upper specification "
+            "limit (or both)",
+        ),
+    ]
+
+
 def test_duplicate_keys_are_an_error(tmp_path: Path) -> None:
     path = tmp_path / "card.yaml"
     path.write_text("organization:\n  name: A\n  name: B\n", encoding="utf-8")

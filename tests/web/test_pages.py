@@ -180,6 +180,26 @@ def test_the_measure_page_shows_its_control_chart(admin_client: Client) -> None:
     assert f"{series.periods[expected[0].index]}: Western Electric rule {expected[0].rule}" in page
 
 
+def test_the_measure_page_shows_capability_against_its_specification(
+    admin_client: Client,
+) -> None:
+    from trellis.engine.analytics import capability
+    from trellis.web.core.templatetags.trellis import index
+    from trellis.web.results.models import MeasureSeries
+
+    series = MeasureSeries.objects.get(measure__code="INVENTORY_DAYS", grain="month")
+    values = [float("nan") if v is None else v for v in series.value]
+    expected = capability.capability(values, lsl=25, usl=45, target=35)
+    outside = capability.expected_dpmo(expected.mean, expected.sigma_overall, 25, 45)
+    page = admin_client.get("/measures/INVENTORY_DAYS/?period=2026-03").content.decode()
+    assert "Process capability" in page
+    assert "Specification from 25.0 up to 45.0, aimed at 35.0" in page
+    assert f'Cpk</th><td class="number">{index(expected.cpk)}</td>' in page
+    assert f'Ppk</th><td class="number">{index(expected.ppk)}</td>' in page
+    assert f"{outside:.0f} per million" in page
+    assert "Process capability" not in admin_client.get("/measures/SALES_VIENNA/").content.decode()
+
+
 def test_the_strategy_map_shows_the_evidence_of_its_arrows(admin_client: Client) -> None:
     from trellis.engine.analytics import evidence
     from trellis.web.results import services

@@ -64,3 +64,14 @@ def test_six_sigma_table() -> None:
     assert cap.dpmo(defects=5, units=1000, opportunities=10) == 500.0
     with pytest.raises(SPCError):
         cap.sigma_level(0)
+
+
+def test_expected_parts_per_million_outside_the_limits() -> None:
+    # NIST 6.1.6's process (mean 16, σ 2, limits 8 and 20): Φ(−2) = 0.022750 above the upper
+    # limit, Φ(−4) = 0.0000317 below the lower one.
+    assert round(cap.expected_dpmo(16, 2, lsl=8, usl=20)) == 22782
+    assert round(cap.expected_dpmo(16, 2, usl=20)) == 22750
+    assert cap.expected_dpmo(16, 0, lsl=8) == 0.0
+    assert cap.expected_dpmo(7, 0, lsl=8) == 1_000_000.0
+    with pytest.raises(SPCError, match="at least one specification limit"):
+        cap.expected_dpmo(16, 2)

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.stats import norm
 
 from trellis.engine.analytics.spc import D2, SPCError, xmr
+from trellis.engine.periods import FloatArray
 
 SHIFT = 1.5
 
@@ -73,7 +74,7 @@ def from_stats(
 
 
 def capability(
-    values: Sequence[float] | Sequence[Sequence[float]],
+    values: Sequence[float] | Sequence[Sequence[float]] | FloatArray,
     lsl: float | None = None,
     usl: float | None = None,
     target: float | None = None,
@@ -112,3 +113,18 @@ def sigma_level(dpmo_value: float) -> float:
 def dpmo_at(level: float) -> float:
     """Defects per million opportunities at a short-term sigma level (1.5σ shift)."""
     return float(norm.sf(level - SHIFT)) * 1_000_000
+
+
+def expected_dpmo(
+    mean: float, sigma: float, lsl: float | None = None, usl: float | None = None
+) -> float:
+    """Parts per million expected outside the specification limits of a normal process
+    with this mean and (overall) standard deviation."""
+    if lsl is None and usl is None:
+        raise SPCError("give at least one specification limit")
+    if sigma <= 0:
+        outside = (lsl is not None and mean < lsl) or (usl is not None and mean > usl)
+        return 1_000_000.0 if outside else 0.0
+    below = float(norm.cdf((lsl - mean) / sigma)) if lsl is not None else 0.0
+    above = float(norm.sf((usl - mean) / sigma)) if usl is not None else 0.0
+    return 1_000_000 * (below + above)

@@ -11,6 +11,7 @@ from trellis.engine.spec.measure import (
     Rollup,
     RollupMethod,
     Source,
+    Specification,
 )
 from trellis.engine.spec.objective import Objective, ScoreFrom, Support
 from trellis.engine.spec.organization import Horizon, Limits, Organization
@@ -43,6 +44,7 @@ __all__ = [
     "ScorecardSpec",
     "Scoring",
     "Source",
+    "Specification",
     "Support",
     "TargetSeries",
     "Unit",

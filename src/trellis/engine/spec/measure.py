@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from trellis.engine.periods import Aggregation, Frequency
 from trellis.engine.spec.common import Code, Weight
@@ -66,6 +66,24 @@ class Rollup(BaseModel):
     require_all: bool = False
 
 
+class Specification(BaseModel):
+    """Specification limits of a measure's process (for capability): one side or both."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lower: float | None = Field(None, allow_inf_nan=False)
+    upper: float | None = Field(None, allow_inf_nan=False)
+    target: float | None = Field(None, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _limits(self) -> Specification:
+        if self.lower is None and self.upper is None:
+            raise ValueError("give a lower or an upper specification limit (or both)")
+        if self.lower is not None and self.upper is not None and self.lower >= self.upper:
+            raise ValueError(f"lower ({self.lower:g}) must be below upper ({self.upper:g})")
+        return self
+
+
 class CascadeFrom(Definition):
     """The ancestor measure this one cascades from."""
 
@@ -99,5 +117,6 @@ class Measure(Definition):
     minimum: TargetSeries | None = None
     stretch: TargetSeries | None = None
     scoring: Scoring = Scoring()
+    specification: Specification | None = None
     set_fields: frozenset[str] = Field(default_factory=frozenset, exclude=True)
     """The keys written in the source (to tell inherited settings from explicit ones)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
@@ -14,17 +16,25 @@ register = template.Library()
 @register.filter
 def num(value: Any, decimals: Any = 2) -> str:
     """A locale-formatted number, or an em dash for a missing one."""
-    if value is None or value == "":
+    if value is None or value == "" or not math.isfinite(float(value)):
         return "—"
-    return number_format(
-        float(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True
-    )
+    places = int(decimals)
+    # Django's number_format cuts digits off; round half up first (on the shortest decimal
+    # form of the float, so 2.675 shows as 2.68 the way a reader expects).
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 @register.filter
 def score(value: Any) -> str:
     """A score with one decimal, or an em dash."""
     return num(value, 1)
+
+
+@register.filter
+def index(value: Any) -> str:
+    """A capability index with two decimals; none means a process without variation."""
+    return "∞ (no variation)" if value is None else num(value, 2)
 
 
 TREND_WORDS = {"up": "▲ up", "down": "▼ down", "flat": "▶ flat"}

@@ -9,10 +9,11 @@ import numpy as np
 import yaml
 from django.db.models import Max
 
-from trellis.engine.analytics import evidence, spc
+from trellis.engine.analytics import capability, evidence, spc
 from trellis.engine.analytics.rules import signal_matrix
 from trellis.engine.findings import ScorecardError
 from trellis.engine.periods import Calendar, Grain, PeriodError
+from trellis.engine.spec import Specification
 from trellis.web.observations.models import Observation
 from trellis.web.results.services.definitions import _yaml_measure
 from trellis.web.results.services.evaluation import GRAINS, _clean, engine
@@ -78,6 +79,7 @@ def chart(code: str, grain: str) -> dict[str, Any]:
         "stretch": _clean(result.stretch.take(rows)[0]),
         "polarity": c.measures[row].polarity.value,
         "control": control_chart(result.value[row], labels),
+        "capability": process_capability(result.value[row], c.measures[row].specification),
     }
 
 
@@ -108,6 +110,37 @@ def control_chart(values: np.ndarray, labels: list[str]) -> dict[str, Any] | Non
             for s in found
         ],
     }
+
+
+def process_capability(values: np.ndarray, spec: Specification | None) -> dict[str, Any] | None:
+    """Capability indices of a series against the measure's specification limits, with the
+    share expected outside them and the sigma level that implies."""
+    present = values[~np.isnan(values)]
+    if spec is None or present.size < 2:
+        return None
+    try:
+        found = capability.capability(values, spec.lower, spec.upper, spec.target)
+    except spc.SPCError:
+        return None
+    outside = capability.expected_dpmo(found.mean, found.sigma_overall, spec.lower, spec.upper)
+    level = capability.sigma_level(outside) if 0 < outside < 1_000_000 else None
+    return {
+        "lower": spec.lower,
+        "upper": spec.upper,
+        "target": spec.target,
+        **{k: _finite(getattr(found, k)) for k in CAPABILITY_FIELDS},
+        "dpmo": outside,
+        "sigma_level": level,
+        "points": int(present.size),
+    }
+
+
+CAPABILITY_FIELDS = ("mean", "sigma_within", "sigma_overall", "cp", "cpk", "pp", "ppk", "cpm")
+
+
+def _finite(value: float | None) -> float | None:
+    """JSON has no infinity: an infinite index (a process without variation) becomes None."""
+    return None if value is None or not np.isfinite(value) else float(value)
 
 
 def link_evidence(links: list[tuple[str, str]], max_lag: int = 6) -> dict[tuple[str, str], Any]:
