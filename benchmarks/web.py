@@ -5,8 +5,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1/trellis_bench \\
         .venv/bin/python benchmarks/web.py --data-dir /tmp/medium-pg        # PostgreSQL
 
-It starts ``trellis serve`` (uvicorn) on a free loopback port, signs 20 clients in as the
-admin, warms every worker up, then for ``--duration`` seconds each client requests pages in
+It empties the page cache and renders the unit scorecards and strategy maps ahead, as the
+installation does when results change (``--cold``: nothing rendered ahead), starts ``trellis
+serve`` (uvicorn) on a free loopback port, signs 20 clients in as the admin, warms every
+worker up, then for ``--duration`` seconds each client requests pages in
 turn (organization home, a unit scorecard, a measure detail, a strategy map; random units and
 measures) and records the latency. Prints p50/p95/max per page. Requests stay on 127.0.0.1
 and the run stops by itself.
@@ -71,6 +73,11 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="start with an empty page cache (no page rendered ahead)",
+    )
+    parser.add_argument(
         "--client",
         choices=["wrk", "python"],
         default="wrk" if shutil.which("wrk") else "python",
@@ -81,7 +88,14 @@ def main() -> None:
     units, measures = _codes(args.data_dir)
     from django.core.cache import cache
 
-    cache.clear()  # every run starts with no rendered page
+    cache.clear()  # no page rendered: every page is rendered for the first time in the run
+    if not args.cold:
+        # The state an installation keeps itself in: unit scorecards and strategy maps are
+        # rendered ahead when results change (`trellis warm-pages` renders all of them).
+        subprocess.run(
+            [sys.executable, "-m", "trellis.cli", "warm-pages", "--data-dir", args.data_dir],
+            check=True,
+        )
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(

@@ -165,6 +165,65 @@ def test_a_data_change_shows_on_the_cached_page(
     assert "actual <strong>452</strong> EUR k" in admin_client.get(url).content.decode()
 
 
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_a_data_change_keeps_other_units_pages_and_renders_the_changed_ones_ahead(
+    admin_client: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from trellis.web.observations.models import Observation
+    from trellis.web.results import services
+
+    services.engine()  # this process's evaluation is current, as in a running server
+    vienna, oslo = "/units/store_vienna/", "/units/store_oslo/"
+    first = _queries(admin_client, vienna)
+    cached = _queries(admin_client, vienna)
+    assert cached < first
+    _queries(admin_client, oslo)
+    observation = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
+    with django_capture_on_commit_callbacks(execute=True):
+        observation.value = 452
+        observation.save()
+    # Vienna's results did not change: its page is still the cached one.
+    assert _queries(admin_client, vienna) == cached
+    # Oslo's did: its page was rendered again after the refresh, before anyone asked.
+    assert _queries(admin_client, oslo) == cached
+    row = '/measures/SALES_OSLO/">Oslo Street sales</a></th><td class="number">452 <span'
+    assert row in admin_client.get(oslo).content.decode()
+    north = "/units/retail_north/map/"
+    assert _queries(admin_client, north) == _queries(admin_client, north)
+
+
+def test_pages_are_not_rendered_ahead_when_switched_off(
+    admin_client: Client, django_capture_on_commit_callbacks, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from trellis.web.observations.models import Observation
+    from trellis.web.results import services
+
+    services.engine()
+    settings.TRELLIS_WARM_PAGES = "off"
+    oslo = "/units/store_oslo/"
+    _queries(admin_client, oslo)
+    cached = _queries(admin_client, oslo)
+    observation = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
+    with django_capture_on_commit_callbacks(execute=True):
+        observation.value = 452
+        observation.save()
+    assert _queries(admin_client, oslo) > cached
+
+
+def test_warm_renders_every_unit_once() -> None:
+    from trellis.web.scorecards.warming import warm
+
+    assert warm() == Unit.objects.count() == 22
+    client = signed_in("admin")
+    for url in ("/units/acme/", "/units/online_service/map/"):
+        assert _queries(client, url) == _queries(client, url)
+
+
 def test_the_measure_page_shows_its_control_chart(admin_client: Client) -> None:
     from trellis.engine.analytics import spc
     from trellis.web.results.models import MeasureSeries

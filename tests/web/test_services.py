@@ -108,15 +108,13 @@ def test_a_changed_observation_updates_only_what_it_affects_and_equals_a_full_ru
     oslo = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
     oslo.value = 900.0
     oslo.save()
-    codes = services.observations_changed([("SALES_OSLO", "2026-03", 900.0)])
-    assert codes == [
-        "REVENUE",
-        "GROSS_MARGIN",
-        "REV_RETAIL",
-        "GM_RETAIL",
-        "REV_NORTH",
-        "SALES_OSLO",
-    ]
+    before = dict(Unit.objects.values_list("code", "data_revision"))
+    refreshed = services.observations_changed([("SALES_OSLO", "2026-03", 900.0)])
+    assert refreshed == services.Refreshed(
+        ["acme", "retail", "retail_north", "store_oslo"], full=False
+    )
+    after = dict(Unit.objects.values_list("code", "data_revision"))
+    assert {code for code in after if after[code] != before[code]} == set(refreshed.units)
     incremental = {
         (s.measure.code, s.grain): (s.value, s.score, s.status)
         for s in MeasureSeries.objects.select_related("measure")

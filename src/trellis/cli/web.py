@@ -163,6 +163,7 @@ def register(app: typer.Typer) -> None:
                 out.print("Loading the sample organization Acme (24 months of data)…")
                 load_sample()
         create_demo_users()
+        _warm()
         out.print(f"Trellis demo: http://127.0.0.1:{port}/  (data in {data_dir.resolve()})")
         out.print("Sign in as admin, editor, updater or viewer — password: demo")
         if not no_serve:
@@ -240,6 +241,15 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         services.recompute()
         out.print(f"Imported {path} ({len(findings)} warning(s)/info(s)); results recomputed.")
+        _warm()
+
+    @app.command("warm-pages")
+    def warm_pages(data_dir: DataDir = None) -> None:
+        """Render every unit scorecard and strategy map into the page cache ahead (pages
+        already cached are skipped)."""
+        setup(data_dir)
+        migrate()
+        _warm()
 
     @app.command("export-scorecard")
     def export_scorecard(
@@ -261,6 +271,18 @@ def register(app: typer.Typer) -> None:
         from django.core.management import call_command
 
         call_command("db_worker")
+
+
+def _warm() -> None:
+    import time
+
+    from trellis.web.scorecards.warming import warm
+
+    start = time.perf_counter()
+    units = warm()
+    if units:
+        seconds = time.perf_counter() - start
+        out.print(f"Rendered the scorecards and strategy maps of {units} units ({seconds:.1f} s).")
 
 
 def _serve(port: int, host: str = "127.0.0.1", workers: int = 1) -> None:

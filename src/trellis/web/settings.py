@@ -10,7 +10,9 @@ Configuration comes from the environment:
 - ``TRELLIS_DEBUG``: ``1`` for debug mode (never in production; off by default);
 - ``TRELLIS_ALLOWED_HOSTS``: comma-separated host names (default: localhost names);
 - ``TRELLIS_TASK_BACKEND``: ``immediate`` (default: recomputation runs in the request) or
-  ``database`` (queued for ``trellis worker``).
+  ``database`` (queued for ``trellis worker``);
+- ``TRELLIS_WARM_PAGES``: ``changed`` (default), ``all`` or ``off``: which unit scorecards
+  and strategy maps are rendered ahead after results change.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 import dj_database_url
 import plotly
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("TRELLIS_DATA_DIR", "trellis-data")).resolve()
@@ -194,6 +197,15 @@ TASKS = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 TRELLIS_DEMO = (DATA_DIR / "demo").exists()
+
+# Render unit scorecards and strategy maps ahead after results change: "changed" (the units
+# an incremental refresh touched), "all" (also after full recomputations; with a worker) or
+# "off".
+TRELLIS_WARM_PAGES = os.environ.get("TRELLIS_WARM_PAGES", "changed")
+if TRELLIS_WARM_PAGES not in ("off", "changed", "all"):
+    raise ImproperlyConfigured(
+        f"TRELLIS_WARM_PAGES must be off, changed or all, not {TRELLIS_WARM_PAGES!r}"
+    )
 """A demo installation (made by ``trellis demo``) says so on its sign-in page."""
 SILENCED_SYSTEM_CHECKS: list[str] = []
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -21,6 +22,16 @@ def remember(key: str, compute: Callable[[], T]) -> T:
     return value
 
 
+@contextmanager
+def memo_scope() -> Iterator[None]:
+    """An empty memo for the work inside (one request, or one page rendered ahead)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 class RequestMemoMiddleware:
     """Gives each request an empty memo."""
 
@@ -28,8 +39,5 @@ class RequestMemoMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        token = _memo.set({})
-        try:
+        with memo_scope():
             return self.get_response(request)
-        finally:
-            _memo.reset(token)

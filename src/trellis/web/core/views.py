@@ -16,7 +16,7 @@ from trellis.web.core.periods import chosen_period, organization
 from trellis.web.core.querysets import allowed_paths
 from trellis.web.core.roles import Action
 
-CONTENT_SECONDS = 600
+CONTENT_SECONDS = 86_400  # keys carry the revisions: a stale body is never served
 
 
 class TrellisPage(TemplateView):
@@ -25,7 +25,7 @@ class TrellisPage(TemplateView):
     Pages that set ``content_template`` render their body from it through ``add_content``
     and keep the result in the cache, keyed by the page, the period, the definition and data
     revisions and the user's scope: people who see the same thing share it, and any change
-    of definitions or data makes new keys.
+    of definitions or of the data shown makes new keys.
     """
 
     template_name = "page.html"
@@ -57,9 +57,15 @@ class TrellisPage(TemplateView):
         org = context["organization"]
         paths = allowed_paths(self.request.user, Action.VIEW)
         scope = "all" if paths is None else hashlib.sha256("|".join(paths).encode()).hexdigest()
-        revisions = (org.revision, org.data_revision) if org else (0, 0)
+        revisions = (org.revision, self.data_revision(context)) if org else (0, 0)
         raw = f"{self.request.get_full_path()}|{context['period'].label}|{revisions}|{scope}"
         return "trellis:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    def data_revision(self, context: dict[str, Any]) -> int:
+        """The revision of the results this page shows: the organization's (any change of
+        data), unless the page shows one unit's results only (see ``UnitScoped``)."""
+        org = context["organization"]
+        return int(org.data_revision) if org else 0
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
         """(label, url) pairs from the organization down to this page."""
@@ -67,17 +73,27 @@ class TrellisPage(TemplateView):
 
 
 class ObjectPage(TrellisPage):
-    """A page about one object found by its code among the objects the user may see."""
+    """A page about one object found by its code among the objects the user may see.
+
+    With ``unit_results`` set, the page shows the results of the object's unit only (the
+    unit itself or one of its objects), so its cached body is keyed by that unit's data
+    revision: a change elsewhere in the organization leaves it valid.
+    """
 
     model: type[models.Model]
     action: str = Action.VIEW
     context_object_name = "object"
+    related: tuple[str, ...] = ()
+    unit_results = False
 
     def get_object(self) -> Any:
         """The object, or 404 when it does not exist or the user may not see it."""
         manager = self.model.objects  # type: ignore[attr-defined]
+        found = manager.restrict(self.request.user, self.action)
+        if self.related:
+            found = found.select_related(*self.related)
         try:
-            return manager.restrict(self.request.user, self.action).get(code=self.kwargs["code"])
+            return found.get(code=self.kwargs["code"])
         except self.model.DoesNotExist:  # type: ignore[attr-defined]
             raise Http404(f"no {self.model._meta.verbose_name} {self.kwargs['code']}") from None
 
@@ -85,3 +101,9 @@ class ObjectPage(TrellisPage):
         self.object = self.get_object()
         kwargs[self.context_object_name] = self.object
         return super().get_context_data(**kwargs)
+
+    def data_revision(self, context: dict[str, Any]) -> int:
+        if not self.unit_results:
+            return super().data_revision(context)
+        unit = self.object if hasattr(self.object, "path") else self.object.unit
+        return int(unit.data_revision)

@@ -35,7 +35,8 @@ class Organization(models.Model):
 
 
 class Unit(Restricted):
-    """A node of the organization tree; ``path`` is ``/root/…/code/`` for subtree filters."""
+    """A node of the organization tree; ``path`` is ``/root/…/code/`` for subtree filters;
+    ``data_revision`` changes whenever results of the unit's measures or objectives do."""
 
     unit_path_field = "path"
 
@@ -50,7 +51,9 @@ class Unit(Restricted):
     depth = models.PositiveSmallIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
     definition = models.JSONField(default=dict)
-    history = HistoricalRecords()
+    data_revision = models.PositiveIntegerField(default=0)
+    """Counts rewrites of this unit's stored results: the pages about it are cached by it."""
+    history = HistoricalRecords(excluded_fields=["data_revision"])
 
     class Meta:
         ordering = ["position"]

@@ -81,6 +81,7 @@ class UnitPage(ObjectPage):
     """A unit's scorecard: perspectives → objectives → measures."""
 
     model = Unit
+    unit_results = True
     content_template = "scorecards/unit_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
@@ -177,6 +178,8 @@ class MeasurePage(ObjectPage):
     """A measure: chart, data table, definition, explanation of the score, history."""
 
     model = Measure
+    related = ("unit", "objective")
+    unit_results = True
     needs_chart = True
     content_template = "scorecards/measure_content.html"
 
@@ -204,6 +207,7 @@ class StrategyMapPage(ObjectPage):
     """The unit's strategy map as server-rendered SVG."""
 
     model = Unit
+    unit_results = True
     content_template = "scorecards/strategy_map_content.html"
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from trellis.web.results.services.definitions import (
 )
 from trellis.web.results.services.evaluation import (
     GRAINS,
+    Refreshed,
     engine,
     observations_changed,
     recompute,
@@ -35,6 +36,7 @@ from trellis.web.results.services.pages import (
 
 __all__ = [
     "GRAINS",
+    "Refreshed",
     "calendar",
     "chart",
     "control_chart",

@@ -80,13 +80,22 @@ def recompute() -> None:
         for model in (MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries):
             model.objects.all().delete()
         _write_series(built, None)
+        Unit.objects.update(data_revision=F("data_revision") + 1)
 
 
-def observations_changed(changes: Sequence[tuple[str, str, float | None]]) -> list[str]:
+@dataclass(frozen=True)
+class Refreshed:
+    """What a refresh rewrote: the codes of the units concerned, and whether it was a full
+    recomputation (every unit) rather than an incremental update."""
+
+    units: list[str]
+    full: bool
+
+
+def observations_changed(changes: Sequence[tuple[str, str, float | None]]) -> Refreshed:
     """Record that observations changed (already saved) and store what they affect.
 
     Re-evaluates incrementally in this process when its cache is current, else fully.
-    Returns the codes of the measures recomputed.
     """
     org = Organization.current()
     assert org is not None
@@ -99,22 +108,24 @@ def observations_changed(changes: Sequence[tuple[str, str, float | None]]) -> li
     Organization.objects.filter(pk=org.pk).update(data_revision=F("data_revision") + 1)
     if not fresh or current is None:
         recompute()
-        return [m.code for m in Measure.objects.all()]
+        return Refreshed(list(Unit.objects.values_list("code", flat=True)), full=True)
     with _lock:
         codes = current.results.update(list(changes))
         current.data_revision = org.data_revision + 1
     rows = np.array([current.results.compiled.measure_index[c] for c in codes], dtype=np.int64)
     with transaction.atomic():
-        _write_series(current, rows)
-    return codes
+        touched = _write_series(current, rows)
+        Unit.objects.filter(code__in=touched).update(data_revision=F("data_revision") + 1)
+    return Refreshed(touched, full=False)
 
 
 def _clean(values: np.ndarray) -> list[float | None]:
     return [None if not math.isfinite(v) else float(v) for v in values.tolist()]
 
 
-def _write_series(built: _Engine, rows: np.ndarray | None) -> None:
-    """Store the series of all objects, or of the measures in ``rows`` and what they reach."""
+def _write_series(built: _Engine, rows: np.ndarray | None) -> list[str]:
+    """Store the series of all objects, or of the measures in ``rows`` and what they reach;
+    returns the codes of the units whose series were written."""
     c = built.results.compiled
     ev = built.results.evaluator
     measure_ids = dict(Measure.objects.values_list("code", "pk"))
@@ -198,6 +209,10 @@ def _write_series(built: _Engine, rows: np.ndarray | None) -> None:
             grain,
             rows is None,
         )
+    owners = {c.unit_codes[u] for u in units.tolist()}
+    owners.update(c.unit_codes[int(u)] for u in c.objective_unit[objectives].tolist())
+    owners.update(c.unit_codes[int(u)] for u in c.measure_unit[measure_rows].tolist())
+    return sorted(owners)
 
 
 def _scores(labels: list[str], score: np.ndarray, status: np.ndarray) -> dict[str, Any]:

@@ -1,0 +1,45 @@
+"""Rendering the busiest pages before anyone asks: after results change, the scorecards and
+strategy maps of the units concerned are rendered into the shared page cache, so the first
+person to open them gets a cached page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.urls import reverse
+
+from trellis.web.core.memo import memo_scope
+from trellis.web.scorecards.models import Unit
+from trellis.web.scorecards.views import StrategyMapPage, UnitPage
+
+PAGES = (("unit", UnitPage), ("strategy-map", StrategyMapPage))
+
+
+def warm(unit_codes: Iterable[str] | None = None) -> int:
+    """Render the scorecard and strategy map of these units (all units when None) for the
+    default period, as people who see the whole organization see them. Pages already in the
+    cache cost a lookup. Returns the number of units visited (0 when switched off with
+    ``TRELLIS_WARM_PAGES=off`` or when nobody sees the whole organization)."""
+    if settings.TRELLIS_WARM_PAGES == "off":
+        return 0
+    viewer = get_user_model().objects.filter(is_active=True, is_superuser=True).first()
+    if viewer is None:
+        return 0
+    units = Unit.objects.order_by("path")
+    if unit_codes is not None:
+        units = units.filter(code__in=list(unit_codes))
+    codes = list(units.values_list("code", flat=True))
+    view_of = {name: page.as_view() for name, page in PAGES}
+    for code in codes:
+        for name, view in view_of.items():
+            request = HttpRequest()
+            request.method = "GET"
+            request.path = request.path_info = reverse(name, args=[code])
+            request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
+            request.user = viewer
+            with memo_scope():
+                view(request, code=code)
+    return len(codes)
