@@ -17,6 +17,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert first.returncode == 0, first.stderr
     assert "Loading the sample organization Acme" in first.stdout
     assert "password: demo" in first.stdout
+    assert "Rendered the scorecards and strategy maps of 22 units" in first.stdout
     return folder
 
 
@@ -29,6 +30,18 @@ def test_demo_reuses_its_data_folder(demo: Path) -> None:
     with sqlite3.connect(demo / "trellis.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert db.execute("SELECT count(*) FROM scorecards_unit").fetchone() == (22,)
+
+
+def test_warm_pages_renders_every_unit_and_then_finds_them_cached(demo: Path) -> None:
+    def pages() -> dict[Path, int]:
+        return {p: p.stat().st_mtime_ns for p in (demo / "cache").rglob("*.djcache")}
+
+    before = pages()
+    assert len(before) >= 44  # a scorecard and a strategy map per unit, from the demo
+    again = trellis("warm-pages", "--data-dir", demo)
+    assert again.returncode == 0, again.stderr
+    assert "of 22 units" in again.stdout
+    assert pages() == before  # found in the cache: nothing rendered or written again
 
 
 def test_createuser_gives_a_role_on_a_unit(demo: Path) -> None:

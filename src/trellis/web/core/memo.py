@@ -22,6 +22,13 @@ def remember(key: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def forget(key: str) -> None:
+    """Drop a remembered value (after the request changed it)."""
+    store = _memo.get()
+    if store is not None:
+        store.pop(key, None)
+
+
 @contextmanager
 def memo_scope() -> Iterator[None]:
     """An empty memo for the work inside (one request, or one page rendered ahead)."""

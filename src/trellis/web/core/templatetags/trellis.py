@@ -77,6 +77,20 @@ def measure_row(row: dict[str, Any]) -> str:
 
 
 @register.simple_tag
+def observation_rows(observations: Any, decimals: int) -> str:
+    """The rows of a measure's data table, built in one go (up to 60 rows per page)."""
+    rows = format_html_join(
+        "\n",
+        '<tr><td>{}</td><td>{}</td><td class="number">{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (o.period, o.segment, num(o.value, decimals), o.comment, o.get_source_display())
+            for o in observations
+        ),
+    )
+    return rows or format_html('<tr><td colspan="5">{}</td></tr>', "No data yet.")
+
+
+@register.simple_tag
 def status(cell: Any) -> str:
     """A status badge: colour, a shape and the status in words (flags in words too)."""
     flags = format_html_join(

@@ -42,12 +42,19 @@ def period_options(label: str) -> list[str]:
     return [calendar().period(g, month.end).label for g in GRAINS]
 
 
+_latest: dict[tuple[int, int], str | None] = {}
+
+
 def latest_period() -> str | None:
-    """The last month that has data (one indexed query; no evaluation)."""
-    last = Observation.objects.aggregate(last=Max("end_month"))["last"]
-    if last is None:
-        return None
-    return calendar().period(Grain.MONTH, int(last)).label
+    """The last month that has data (one indexed query per data revision and process)."""
+    org = Organization.current()
+    key = (org.revision, org.data_revision) if org else (-1, -1)
+    if key not in _latest:
+        last = Observation.objects.aggregate(last=Max("end_month"))["last"]
+        label = None if last is None else calendar().period(Grain.MONTH, int(last)).label
+        _latest.clear()
+        _latest[key] = label
+    return _latest[key]
 
 
 def explain(code: str, label: str) -> str:
