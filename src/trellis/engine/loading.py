@@ -118,6 +118,21 @@ def _read_file(path: Path, findings: list[Finding]) -> Located | None:
             error("unreadable-file", f"cannot read file: {exc}", location=Location(file=file))
         )
         return None
+    data = _read_text(text, file, findings)
+    if data is not None and not isinstance(data, Located):
+        findings.append(
+            error(
+                "schema",
+                "a scorecard file must be a mapping with keys " + ", ".join(TOP_LEVEL_KEYS),
+                location=Location(file=file, line=1),
+            )
+        )
+        return None
+    return data
+
+
+def _read_text(text: str, file: str, findings: list[Finding]) -> Any:
+    """The YAML document of ``text`` with the location of every mapping (None on errors)."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -142,17 +157,33 @@ def _read_file(path: Path, findings: list[Finding]) -> Located | None:
         return None
     if node is None:
         return None
-    data = _Reader(file, findings).read(node)
+    return _Reader(file, findings).read(node)
+
+
+def load_measure(
+    text: str, file: str = "<definition>", objective: str | None = None
+) -> tuple[Measure | None, list[Finding]]:
+    """One measure's definition written as YAML (the form of a measure in a scorecard file),
+    with every problem found and its line; ``objective`` is the one it belongs to unless the
+    text names another (as a measure nested under its objective leaves it out)."""
+    findings: list[Finding] = []
+    data = _read_text(text, file, findings)
+    if findings:
+        return None, findings
     if not isinstance(data, Located):
         findings.append(
             error(
                 "schema",
-                "a scorecard file must be a mapping with keys " + ", ".join(TOP_LEVEL_KEYS),
-                location=_located(node, file),
+                "a measure is a mapping of keys such as code, name, objective",
+                location=Location(file=file, line=1),
             )
         )
-        return None
-    return data
+        return None, findings
+    normalized = _normalize_measure(data)
+    if objective is not None:
+        normalized.setdefault("objective", objective)
+    measure = _validate(Measure, data, normalized, "measure", findings)
+    return measure, findings
 
 
 def _items(doc: Located, key: str, findings: list[Finding]) -> Iterator[Located]:

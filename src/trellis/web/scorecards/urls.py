@@ -11,6 +11,7 @@ urlpatterns = [
     path("objectives/<str:code>/", views.ObjectivePage.as_view(), name="objective"),
     path("objectives/<str:code>/cascade/", views.CascadePage.as_view(), name="cascade"),
     path("measures/<str:code>/", views.MeasurePage.as_view(), name="measure"),
+    path("measures/<str:code>/edit/", views.MeasureEditPage.as_view(), name="measure-edit"),
     path("findings/", views.FindingsPage.as_view(), name="findings"),
     path("exceptions/", views.ExceptionsPage.as_view(), name="exceptions"),
     path("history/<str:kind>/<str:code>/", views.HistoryFragment.as_view(), name="history"),

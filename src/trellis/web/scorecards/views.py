@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from trellis.engine.findings import ScorecardError
 from trellis.web.core.history import audit_trail
+from trellis.web.core.querysets import allowed_paths
+from trellis.web.core.roles import Action
 from trellis.web.core.views import ObjectPage, TrellisPage
 from trellis.web.results import services
 from trellis.web.results.models import MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries
@@ -191,6 +197,15 @@ class MeasurePage(ObjectPage):
             (m.name, reverse("measure", args=[m.code])),
         ]
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        editable = allowed_paths(self.request.user, Action.EDIT_DEFINITIONS)
+        if editable is None or any(self.object.unit.path.startswith(p) for p in editable):
+            context["actions"] = [
+                (_("Edit definition"), reverse("measure-edit", args=[self.object.code]))
+            ]
+        return context
+
     def add_content(self, context: dict[str, Any]) -> None:
         m, period = self.object, context["period"]
         series = MeasureSeries.objects.filter(grain=period.grain, measure=m).first()
@@ -201,6 +216,45 @@ class MeasurePage(ObjectPage):
         context["chart"] = services.chart(m.code, period.grain)
         context["observations"] = m.observations.order_by("-end_month", "segment")[:60]
         context["definition"] = services.definition_yaml(m.definition)
+
+
+class MeasureEditPage(ObjectPage):
+    """An editor changes a measure's definition, written as in a scorecard file; the whole
+    scorecard is checked with the change before it is saved."""
+
+    model = Measure
+    related = ("unit", "objective")
+    action = Action.EDIT_DEFINITIONS
+    template_name = "scorecards/measure_edit.html"
+
+    def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
+        m = self.object
+        return [
+            *_unit_crumbs(m.unit),
+            (m.name, reverse("measure", args=[m.code])),
+            (_("Edit definition"), reverse("measure-edit", args=[m.code])),
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Edit %(name)s") % {"name": self.object.name}
+        context.setdefault("text", services.definition_yaml(self.object.definition))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Check and save, or show the form again with every problem and its line."""
+        text = request.POST.get("definition", "")
+        code = self.kwargs["code"]
+        try:
+            self.object = self.get_object()
+            warnings = services.update_measure(code, text)
+        except ScorecardError as exc:
+            context = self.get_context_data(text=text, problems=exc.findings)
+            return self.render_to_response(context, status=400)
+        messages.success(request, _("Definition of %(code)s saved.") % {"code": code})
+        for finding in warnings:
+            messages.warning(request, finding.message)
+        return redirect("measure", code=code)
 
 
 class StrategyMapPage(ObjectPage):

@@ -13,6 +13,7 @@ from trellis.web.results.services.definitions import (
     spec_from_database,
     store_spec,
     stored_findings,
+    update_measure,
 )
 from trellis.web.results.services.evaluation import (
     GRAINS,
@@ -55,4 +56,5 @@ __all__ = [
     "special_causes",
     "store_spec",
     "stored_findings",
+    "update_measure",
 ]

@@ -10,8 +10,8 @@ import yaml
 from django.db import transaction
 
 from trellis.engine.checks import run_checks
-from trellis.engine.findings import Finding, ScorecardError, error, has_errors
-from trellis.engine.loading import load_spec
+from trellis.engine.findings import Finding, ScorecardError, Severity, error, has_errors
+from trellis.engine.loading import load_measure, load_spec
 from trellis.engine.spec import Measure as MeasureSpec
 from trellis.engine.spec import Objective as ObjectiveSpec
 from trellis.engine.spec import Organization as OrganizationSpec
@@ -56,6 +56,43 @@ def import_scorecard(path: str | Path) -> list[Finding]:
         raise ScorecardError(findings)
     store_spec(loaded.spec)
     return findings
+
+
+def update_measure(code: str, text: str) -> list[Finding]:
+    """Replace one stored measure's definition with ``text`` (its YAML form), after checking
+    the whole scorecard with the change. Raises :class:`ScorecardError` with every finding
+    when the text or the changed scorecard has errors; returns the warnings of the measure.
+    The save is recorded in the history and recomputes the results."""
+    stored = Measure.objects.select_related("objective").get(code=code)
+    measure, findings = load_measure(text, f"measure {code}", stored.objective.code)
+    if measure is not None and measure.code != code:
+        findings.append(
+            error("code-changed", f"the code is {code}; it cannot change here", measure.code)
+        )
+    if measure is None or has_errors(findings):
+        raise ScorecardError(findings)
+    # Stored definitions name their objective, as imported ones do.
+    measure = measure.model_copy(update={"set_fields": measure.set_fields | {"objective"}})
+    spec = spec_from_database()
+    changed = spec.model_copy(
+        update={"measures": tuple(measure if m.code == code else m for m in spec.measures)}
+    )
+    findings += run_checks(changed)
+    if has_errors(findings):
+        raise ScorecardError([f for f in findings if f.severity is Severity.ERROR])
+    row = stored
+    objective = Objective.objects.get(code=measure.objective)
+    row.name = measure.name
+    row.objective = objective
+    row.unit = objective.unit
+    row.owner = measure.owner or ""
+    row.steward = measure.steward or ""
+    row.frequency = measure.frequency.value
+    row.source = measure.source.value
+    row.active = measure.active
+    row.definition = _measure_definition(measure)
+    row.save()
+    return [f for f in findings if f.object == code]
 
 
 def store_spec(spec: ScorecardSpec) -> None:
