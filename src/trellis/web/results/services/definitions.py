@@ -80,19 +80,25 @@ def update_measure(code: str, text: str) -> list[Finding]:
     findings += run_checks(changed)
     if has_errors(findings):
         raise ScorecardError([f for f in findings if f.severity is Severity.ERROR])
-    row = stored
-    objective = Objective.objects.get(code=measure.objective)
-    row.name = measure.name
-    row.objective = objective
-    row.unit = objective.unit
-    row.owner = measure.owner or ""
-    row.steward = measure.steward or ""
-    row.frequency = measure.frequency.value
-    row.source = measure.source.value
-    row.active = measure.active
-    row.definition = _measure_definition(measure)
-    row.save()
+    for field, value in _measure_fields(measure, Objective.objects.get(code=measure.objective)):
+        setattr(stored, field, value)
+    stored.save()
     return [f for f in findings if f.object == code]
+
+
+def _measure_fields(m: MeasureSpec, objective: Objective) -> list[tuple[str, Any]]:
+    """The stored columns of a measure (its position aside)."""
+    return [
+        ("name", m.name),
+        ("objective", objective),
+        ("unit", objective.unit),
+        ("owner", m.owner or ""),
+        ("steward", m.steward or ""),
+        ("frequency", m.frequency.value),
+        ("source", m.source.value),
+        ("active", m.active),
+        ("definition", _measure_definition(m)),
+    ]
 
 
 def store_spec(spec: ScorecardSpec) -> None:
@@ -162,22 +168,8 @@ def _store_spec(spec: ScorecardSpec) -> None:
     ]
     Link.objects.bulk_create(links)
     for position, m in enumerate(spec.measures):
-        objective = objectives[m.objective]
-        Measure.objects.update_or_create(
-            code=m.code,
-            defaults={
-                "name": m.name,
-                "objective": objective,
-                "unit": objective.unit,
-                "owner": m.owner or "",
-                "steward": m.steward or "",
-                "frequency": m.frequency.value,
-                "source": m.source.value,
-                "active": m.active,
-                "position": position,
-                "definition": _measure_definition(m),
-            },
-        )
+        fields = dict(_measure_fields(m, objectives[m.objective]))
+        Measure.objects.update_or_create(code=m.code, defaults={**fields, "position": position})
 
 
 def _store_units(spec: ScorecardSpec) -> dict[str, Unit]:
