@@ -144,8 +144,8 @@ def test_score_with_bad_data_reports_every_row(sample: Path, tmp_path: Path) -> 
     )
     result = trellis("score", sample / "scorecard", "-d", bad)
     assert result.returncode == 1
-    assert "row 2, column measure: 'REVENUE' is computed (rollup)" in result.stderr
-    assert "row 3, column value: 'x' is not a number" in result.stderr
+    assert "row 2, column A (measure): 'REVENUE' is computed (rollup)" in result.stderr
+    assert "row 3, column C (value): 'x' is not a number" in result.stderr
 
 
 def test_score_with_an_unknown_unit_or_period(sample: Path) -> None:

@@ -218,13 +218,17 @@ def test_bad_data_rows_are_all_reported(card: Scorecard, tmp_path: Path) -> None
     with pytest.raises(ScorecardError) as caught:
         card.evaluate(path)
     assert [(f.location.line, f.location.column, f.message) for f in caught.value.findings] == [
-        (3, 1, "row 3, column measure: unknown measure 'NOPE'"),
-        (4, 2, "row 4, column period: '2025-13' has month 13; months run 01-12"),
-        (5, 3, "row 5, column value: 'abc' is not a number"),
-        (6, 2, "row 6, column period: duplicate of row 2 (REV_E 2025-04)"),
-        (7, 2, "row 7, column period: '2025-04' is a month but SHARE reports per quarter"),
-        (8, 1, "row 8, column measure: 'REV' is computed (rollup); its values cannot be entered"),
-        (9, 3, "row 9, column value: 'inf' is not a number"),
+        (3, 1, "row 3, column A (measure): unknown measure 'NOPE'"),
+        (4, 2, "row 4, column B (period): '2025-13' has month 13; months run 01-12"),
+        (5, 3, "row 5, column C (value): 'abc' is not a number"),
+        (6, 2, "row 6, column B (period): duplicate of row 2 (REV_E 2025-04)"),
+        (7, 2, "row 7, column B (period): '2025-04' is a month but SHARE reports per quarter"),
+        (
+            8,
+            1,
+            "row 8, column A (measure): 'REV' is computed (rollup); its values cannot be entered",
+        ),
+        (9, 3, "row 9, column C (value): 'inf' is not a number"),
     ]
 
 

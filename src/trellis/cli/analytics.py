@@ -35,7 +35,7 @@ def _series(data: Path, measure: str) -> tuple[list[str], list[float]]:
             err.print(str(p))
         raise typer.Exit(1)
     points: list[tuple[str, float]] = []
-    for number, row in rows:
+    for number, row, _ in rows:
         if row.get("measure") != measure or row.get("segment"):
             continue
         try:

@@ -60,9 +60,9 @@ class Scorecard:
         findings: list[Finding] = []
         for source in sources:
             if isinstance(source, str | Path):
-                header, rows, problems = read_csv(source)
+                _, rows, problems = read_csv(source)
                 findings.extend(problems)
-                valid, problems = validate(rows, by_code, c.calendar, str(source), header)
+                valid, problems = validate(rows, by_code, c.calendar, str(source))
             else:
                 valid, problems = from_tuples(source, by_code, c.calendar)
             findings.extend(problems)

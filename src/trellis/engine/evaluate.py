@@ -16,6 +16,9 @@ with exactly the same code path as a full run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import numpy.typing as npt
 
@@ -34,6 +37,7 @@ from trellis.engine.formula import evaluate as evaluate_formula
 from trellis.engine.grid import GrainResult, RowSubset, new_result, ranges
 from trellis.engine.periods import FloatArray, Grain, IntArray, Period
 from trellis.engine.score_rollup import ScoreRollup
+from trellis.engine.scoring import Int8Array
 from trellis.engine.spec import Method
 from trellis.engine.targets import LEVELS, Horizon, TargetGrid, native_ends
 
@@ -356,23 +360,78 @@ class Evaluator:
             )
 
     def _score_rows(self, out: GrainResult, name: Method, r: IntArray | slice) -> None:
-        c = self.compiled
         if name is Method.NONE:
             out.score[r] = np.nan
             return
-        a = out.value[r]
-        pol = c.polarity[r][:, None]
-        if name is Method.LINEAR:
-            s = scoring.linear(a, out.target[r], out.baseline.take(r), pol)
-        elif name is Method.RATIO:
-            s = scoring.ratio(a, out.target[r], pol)
-        elif name is Method.THRESHOLDS:
-            s = scoring.thresholds(a, out.target[r], out.minimum.take(r), pol)
-        elif name is Method.BAND:
-            lo, hi, tol = (x[r][:, None] for x in (c.band_lower, c.band_upper, c.band_tolerance))
-            s = scoring.band(a, lo, hi, tol)
-        else:
-            s = scoring.binary(
-                a, out.target[r], pol, c.band_lower[r][:, None], c.band_upper[r][:, None]
-            )
-        out.score[r] = scoring.clamp(s, c.cap[r][:, None])
+        out.score[r] = method_score(
+            self.compiled,
+            name,
+            r,
+            out.value[r],
+            out.target[r],
+            lambda: out.baseline.take(r),
+            lambda: out.minimum.take(r),
+        )
+
+    def score_values(
+        self, grain: Grain, rows: IntArray, cols: IntArray, values: FloatArray
+    ) -> tuple[FloatArray, Int8Array]:
+        """Scores and status codes the given measure rows would get with these values in
+        these columns of a grain (what a value being entered would score), changing
+        nothing."""
+        c = self.compiled
+        out = self.grain(grain)
+        score = np.full(rows.size, np.nan)
+        for name, code in METHOD.items():
+            sel = np.flatnonzero(c.method[rows] == code)
+            if name is Method.NONE or not sel.size:
+                continue
+            r, j = rows[sel], cols[sel]
+            score[sel] = method_score(
+                c,
+                name,
+                r,
+                values[sel][:, None],
+                out.target[r, j][:, None],
+                partial(_level_at, out.baseline, r, j),
+                partial(_level_at, out.minimum, r, j),
+            )[:, 0]
+        status = scoring.status(
+            score,
+            ~np.isnan(values),
+            c.green[rows],
+            c.amber[rows],
+            c.method[rows] == METHOD[Method.NONE],
+        )
+        return score, status
+
+
+def _level_at(subset: RowSubset, rows: IntArray, cols: IntArray) -> FloatArray:
+    """A target level (baseline, red flag) at one column per row, as a column vector."""
+    return subset.take(rows)[np.arange(rows.size), cols][:, None]
+
+
+def method_score(
+    c: CompiledScorecard,
+    name: Method,
+    r: IntArray | slice,
+    a: FloatArray,
+    target: FloatArray,
+    baseline: Callable[[], FloatArray],
+    minimum: Callable[[], FloatArray],
+) -> FloatArray:
+    """Scores of measure rows ``r`` (values ``a``, rows × periods) by one scoring method,
+    clamped to each row's cap; baseline and red-flag levels are fetched only when needed."""
+    pol = c.polarity[r][:, None]
+    if name is Method.LINEAR:
+        s = scoring.linear(a, target, baseline(), pol)
+    elif name is Method.RATIO:
+        s = scoring.ratio(a, target, pol)
+    elif name is Method.THRESHOLDS:
+        s = scoring.thresholds(a, target, minimum(), pol)
+    elif name is Method.BAND:
+        lo, hi, tol = (x[r][:, None] for x in (c.band_lower, c.band_upper, c.band_tolerance))
+        s = scoring.band(a, lo, hi, tol)
+    else:
+        s = scoring.binary(a, target, pol, c.band_lower[r][:, None], c.band_upper[r][:, None])
+    return scoring.clamp(s, c.cap[r][:, None])

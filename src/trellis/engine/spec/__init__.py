@@ -1,6 +1,7 @@
 """Frozen definitions of the scorecard, one concept per module."""
 
 from trellis.engine.spec.bands import Bands
+from trellis.engine.spec.data_rules import DEFAULT_RULES, DataRules
 from trellis.engine.spec.location import Location
 from trellis.engine.spec.measure import (
     CascadeFrom,
@@ -23,10 +24,12 @@ from trellis.engine.spec.unit import Unit
 
 __all__ = [
     "DEFAULT_PERSPECTIVES",
+    "DEFAULT_RULES",
     "BandRange",
     "Bands",
     "CascadeFrom",
     "CascadeMode",
+    "DataRules",
     "GlidePath",
     "Horizon",
     "Kind",

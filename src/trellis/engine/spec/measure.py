@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from trellis.engine.periods import Aggregation, Frequency
 from trellis.engine.spec.common import Code, Weight
+from trellis.engine.spec.data_rules import DEFAULT_RULES, DataRules
 from trellis.engine.spec.location import Definition
 from trellis.engine.spec.scoring import Scoring
 from trellis.engine.spec.target import TargetSeries
@@ -118,5 +119,6 @@ class Measure(Definition):
     stretch: TargetSeries | None = None
     scoring: Scoring = Scoring()
     specification: Specification | None = None
+    data: DataRules = DEFAULT_RULES
     set_fields: frozenset[str] = Field(default_factory=frozenset, exclude=True)
     """The keys written in the source (to tell inherited settings from explicit ones)."""
