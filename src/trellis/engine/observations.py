@@ -51,6 +51,7 @@ class ObservationSet:
     items: tuple[Observation, ...]
     end_months: tuple[int, ...]
     lines: tuple[int, ...] = ()
+    columns: tuple[Columns, ...] = ()
 
 
 def read_csv(path: str | Path) -> tuple[list[str], list[Row], list[Finding]]:
@@ -71,6 +72,7 @@ def validate(
     items: list[Observation] = []
     ends: list[int] = []
     lines: list[int] = []
+    where: list[Columns] = []
     seen: dict[tuple[str, int, str], int] = {}
     parsed: dict[str, Period | str] = {}
 
@@ -112,6 +114,7 @@ def validate(
             except PeriodError as exc:
                 period = parsed[label] = str(exc)
         end = None
+        canonical = label
         if isinstance(period, str):
             bad(number, columns, "period", period)
             ok = False
@@ -125,7 +128,7 @@ def validate(
                     f"per {measure.frequency.value}",
                 )
                 ok = False
-            end = period.end
+            end, canonical = period.end, period.label
         value = _number(text)
         if value is None:
             bad(number, columns, "value", f"'{text}' is not a number" if text else "value is empty")
@@ -143,10 +146,11 @@ def validate(
             )
             continue
         seen[key] = number
-        items.append(Observation(code, label, value, segment, row.get("comment", "")))
+        items.append(Observation(code, canonical, value, segment, row.get("comment", "")))
         ends.append(end)
         lines.append(number)
-    return ObservationSet(tuple(items), tuple(ends), tuple(lines)), findings
+        where.append(columns)
+    return ObservationSet(tuple(items), tuple(ends), tuple(lines), tuple(where)), findings
 
 
 def _number(text: str) -> float | None:

@@ -37,7 +37,9 @@ def allowed_paths(user: Any, action: str) -> list[str] | None:
 class RestrictedQuerySet(models.QuerySet[M]):
     """A queryset that can be narrowed to what a user may see or do.
 
-    Models name the field holding their unit's path in ``unit_path_field``.
+    Models name the field holding their unit's path in ``unit_path_field`` and, in
+    ``person_fields``, the fields naming people (by user name) who may do an action on a row
+    whatever their roles: a measure's owner enters its data, its steward approves it.
     """
 
     def restrict(self, user: Any, action: str = Action.VIEW) -> RestrictedQuerySet[M]:
@@ -45,10 +47,14 @@ class RestrictedQuerySet(models.QuerySet[M]):
         paths = allowed_paths(user, action)
         if paths is None:
             return self
-        if not paths:
-            return self.none()
         field = self.model.unit_path_field  # type: ignore[attr-defined]
         condition = Q()
         for path in paths:
             condition |= Q(**{f"{field}__startswith": path})
+        people = getattr(self.model, "person_fields", {}).get(action, ())
+        if people and getattr(user, "is_authenticated", False):
+            for name in people:
+                condition |= Q(**{name: user.get_username()})
+        if not condition:
+            return self.none()
         return self.filter(condition)

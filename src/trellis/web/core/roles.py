@@ -30,6 +30,7 @@ class Action(StrEnum):
     VIEW = "view"
     EDIT_DEFINITIONS = "edit_definitions"
     ENTER_DATA = "enter_data"
+    APPROVE_DATA = "approve_data"
     ADMINISTER = "administer"
 
 
@@ -37,6 +38,9 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     Action.VIEW: (Role.ADMIN, Role.EDITOR, Role.UPDATER, Role.VIEWER),
     Action.EDIT_DEFINITIONS: (Role.ADMIN, Role.EDITOR),
     Action.ENTER_DATA: (Role.ADMIN, Role.EDITOR, Role.UPDATER),
+    Action.APPROVE_DATA: (Role.ADMIN,),
     Action.ADMINISTER: (Role.ADMIN,),
 }
-"""Roles that allow each action (on the unit of the membership and its subtree)."""
+"""Roles that allow each action (on the unit of the membership and its subtree). Besides
+roles, a measure's owner and data steward may enter its data and its steward approves it
+(models name those fields in ``person_fields``)."""

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from trellis.web.core.memo import remember
 from trellis.web.core.models import Restricted
+from trellis.web.core.roles import Action
 
 
 class Organization(models.Model):
@@ -118,6 +119,11 @@ class Link(models.Model):
 
 class Measure(Defined):
     """A measure of an objective; ``unit`` is the objective's unit (kept for filtering)."""
+
+    person_fields = {
+        Action.ENTER_DATA: ("owner", "steward"),
+        Action.APPROVE_DATA: ("steward",),
+    }
 
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="measures")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="measures")

@@ -121,8 +121,15 @@ def observations_changed(changes: Sequence[tuple[str, str, float | None]]) -> Re
         recompute()
         return Refreshed(list(Unit.objects.values_list("code", flat=True)), full=True)
     with _lock:
-        codes = current.results.update(list(changes))
-        current.data_revision = org.data_revision + 1
+        try:
+            codes = current.results.update(list(changes))
+        except ValueError:  # a period outside the evaluated horizon: the grid must grow
+            codes = None
+        else:
+            current.data_revision = org.data_revision + 1
+    if codes is None:
+        recompute()
+        return Refreshed(list(Unit.objects.values_list("code", flat=True)), full=True)
     rows = np.array([current.results.compiled.measure_index[c] for c in codes], dtype=np.int64)
     with transaction.atomic():
         touched = _write_series(current, rows)

@@ -1,0 +1,114 @@
+"""Approval of submitted values by data stewards, and locking of closed periods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from trellis.web.core.roles import Action
+from trellis.web.observations.models import Observation, PeriodLock, Submission
+from trellis.web.results.services.data import closing_lock, locks, refresh_after
+from trellis.web.results.services.evaluation import engine
+
+
+class Refused(Exception):
+    """The action may not happen; the message says why."""
+
+
+def pending_for(user: Any) -> Any:
+    """Pending submissions ``user`` may decide on (as steward of the measure or admin)."""
+    return (
+        Submission.objects.restrict(user, Action.APPROVE_DATA)
+        .filter(state=Submission.State.PENDING)
+        .select_related("measure", "submitted_by")
+    )
+
+
+def decide(submission_ids: list[int], user: Any, approve: bool, reason: str = "") -> int:
+    """Approve (the values become observations and are scored) or reject (with a reason)
+    pending submissions the user may decide on; returns how many were decided."""
+    if not approve and not reason.strip():
+        raise Refused(_("say why the values are rejected"))
+    now = timezone.now()
+    with transaction.atomic():
+        found = list(pending_for(user).select_for_update().filter(pk__in=submission_ids))
+        if len(found) != len(set(submission_ids)):
+            raise Refused(_("some of these values are not waiting for your approval"))
+        if approve:
+            closed = locks()
+            for s in found:
+                if closing_lock(s.measure.frequency, s.end_month, closed) is not None:
+                    raise Refused(
+                        _("{code} {period} lies in a locked period").format(
+                            code=s.measure.code, period=s.period
+                        )
+                    )
+            _write(found, user, now)
+        for s in found:
+            s.state = Submission.State.APPROVED if approve else Submission.State.REJECTED
+            s.decided_by, s.decided_at, s.reason = user, now, reason.strip()
+        Submission.objects.bulk_update(found, ["state", "decided_by", "decided_at", "reason"])
+    return len(found)
+
+
+def _write(found: list[Submission], user: Any, now: Any) -> None:
+    stored = {
+        (o.measure_id, o.period, o.segment): o
+        for o in Observation.objects.filter(
+            measure_id__in={s.measure_id for s in found}, period__in={s.period for s in found}
+        )
+    }
+    created: list[Observation] = []
+    updated: list[Observation] = []
+    for s in found:
+        current = stored.get((s.measure_id, s.period, s.segment))
+        target = current or Observation(
+            measure_id=s.measure_id, period=s.period, end_month=s.end_month, segment=s.segment
+        )
+        target.value, target.comment, target.source = s.value, s.comment, s.source
+        target.changed_by, target.changed_at = s.submitted_by, now
+        (updated if current else created).append(target)
+    reason = _("approved by {user}").format(user=user.get_username())
+    if created:
+        bulk_create_with_history(
+            created, Observation, default_user=user, default_change_reason=reason, default_date=now
+        )
+    if updated:
+        bulk_update_with_history(
+            updated,
+            Observation,
+            ["value", "comment", "source", "changed_by", "changed_at"],
+            default_user=user,
+            default_change_reason=reason,
+            default_date=now,
+        )
+    refresh_after([(s.measure.code, s.period, s.value, s.segment) for s in found])
+
+
+def lock_period(label: str, user: Any, reason: str = "") -> PeriodLock:
+    """Close a period (a month, quarter, half or fiscal year) to every write."""
+    try:
+        period = engine().results.period(label)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    if PeriodLock.objects.filter(period=period.label).exists():
+        raise Refused(_("{period} is already locked").format(period=period.label))
+    author = user if getattr(user, "is_authenticated", False) else None
+    return PeriodLock.objects.create(
+        period=period.label,
+        first_month=period.start,
+        last_month=period.end,
+        reason=reason,
+        locked_by=author,
+    )
+
+
+def unlock_period(label: str) -> None:
+    """Open a locked period again."""
+    deleted, _count = PeriodLock.objects.filter(period=label).delete()
+    if not deleted:
+        raise Refused(_("{period} is not locked").format(period=label))

@@ -1,0 +1,159 @@
+"""Undoing an import: every value it wrote goes back to what it was before, as a whole."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from trellis.web.observations.models import DataImport, Observation
+from trellis.web.results.quiet import bulk_changes
+from trellis.web.results.services.data import BATCH, closing_lock, locks, refresh_after
+from trellis.web.scorecards.models import Organization
+
+
+class UndoRefused(Exception):
+    """An import cannot be undone; the message says why."""
+
+
+def undo(record: DataImport, user: Any) -> int:
+    """Put back every value an import wrote as it was before (removing those it created);
+    refused when one of them changed since or lies in a locked period. Returns the number
+    of values restored or removed."""
+    author = user if getattr(user, "is_authenticated", False) else None
+    history = Observation.history.model
+    with transaction.atomic():
+        Organization.objects.select_for_update().order_by("pk").first()
+        record = DataImport.objects.select_for_update().get(pk=record.pk)
+        if record.undone_at is not None:
+            raise UndoRefused(_("this import was already undone"))
+        mine = list(
+            history.objects.filter(history_change_reason=record.reason).values(
+                "id",
+                "history_id",
+                "measure__code",
+                "measure__frequency",
+                "period",
+                "end_month",
+                "segment",
+            )
+        )
+        ids = [m["id"] for m in mine]
+        first = min((m["history_id"] for m in mine), default=0)
+        later = _later_changes(history, ids, {m["id"]: m["history_id"] for m in mine})
+        if later:
+            shown = ", ".join(later[:5]) + (" …" if len(later) > 5 else "")
+            raise UndoRefused(
+                _("values changed after this import: {values}; undo those first").format(
+                    values=shown
+                )
+            )
+        closed = locks()
+        for m in mine:
+            if closing_lock(m["measure__frequency"], m["end_month"], closed) is not None:
+                raise UndoRefused(
+                    _("{code} {period} lies in a locked period").format(
+                        code=m["measure__code"], period=m["period"]
+                    )
+                )
+        before = _previous_versions(history, ids, first)
+        now = timezone.now()
+        restored = []
+        removed = []
+        for m in mine:
+            old = before.get(m["id"])
+            if old is None:
+                removed.append(m["id"])
+            else:
+                restored.append(
+                    Observation(
+                        pk=m["id"],
+                        value=old.value,
+                        comment=old.comment,
+                        source=old.source,
+                        changed_by=author,
+                        changed_at=now,
+                    )
+                )
+        reason = f"undo {record.reason}"
+        if restored:
+            bulk_update_with_history(
+                restored,
+                Observation,
+                ["value", "comment", "source", "changed_by", "changed_at"],
+                batch_size=BATCH,
+                default_user=author,
+                default_change_reason=reason,
+                default_date=now,
+            )
+        for start in range(0, len(removed), 500):
+            doomed = Observation.objects.filter(pk__in=removed[start : start + 500])
+            history.objects.bulk_create(
+                [
+                    history(
+                        id=o.pk,
+                        measure_id=o.measure_id,
+                        period=o.period,
+                        end_month=o.end_month,
+                        segment=o.segment,
+                        value=o.value,
+                        comment=o.comment,
+                        source=o.source,
+                        changed_by=author,
+                        changed_at=now,
+                        history_date=now,
+                        history_type="-",
+                        history_user=author,
+                        history_change_reason=reason,
+                    )
+                    for o in doomed
+                ],
+                batch_size=BATCH,
+            )
+            with bulk_changes():  # refreshed once below, not once per row
+                doomed.delete()
+        record.undone_at, record.undone_by = now, author
+        record.save(update_fields=["undone_at", "undone_by"])
+        refresh_after(
+            [
+                (
+                    m["measure__code"],
+                    m["period"],
+                    before[m["id"]].value if m["id"] in before else None,
+                    m["segment"],
+                )
+                for m in mine
+            ]
+        )
+    return len(mine)
+
+
+def _later_changes(history: Any, ids: list[int], mine: dict[int, int]) -> list[str]:
+    out = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for row in history.objects.filter(id__in=chunk).values(
+            "id", "history_id", "measure__code", "period"
+        ):
+            if row["history_id"] > mine[row["id"]]:
+                out.append(f"{row['measure__code']} {row['period']}")
+    return sorted(set(out))
+
+
+def _previous_versions(history: Any, ids: list[int], before: int) -> dict[int, Any]:
+    """The latest version of each observation written before history row ``before``."""
+    out: dict[int, Any] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for row in history.objects.filter(Q(id__in=chunk), history_id__lt=before).order_by(
+            "history_id"
+        ):
+            if row.history_type == "-":
+                out.pop(row.id, None)
+            else:
+                out[row.id] = row
+    return out
