@@ -218,3 +218,12 @@ LOGGING = {
         "trellis": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Data collection: uploads above this size are refused before they are read; reminders go
+# through Django's e-mail backend (files in the data folder unless configured otherwise).
+TRELLIS_MAX_UPLOAD_BYTES = int(os.environ.get("TRELLIS_MAX_UPLOAD_MB", "100")) * 1024 * 1024
+EMAIL_BACKEND = os.environ.get(
+    "TRELLIS_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("TRELLIS_FROM_EMAIL", "trellis@localhost")

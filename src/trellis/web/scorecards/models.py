@@ -23,6 +23,8 @@ class Organization(models.Model):
     definition = models.JSONField(default=dict)
     revision = models.PositiveIntegerField(default=0)
     data_revision = models.PositiveIntegerField(default=0)
+    reporting_month = models.IntegerField(_("reporting month"), null=True, blank=True)
+    """The month data is being collected for (month index); empty: the month before today."""
     history = HistoricalRecords(excluded_fields=["revision", "data_revision"])
 
     def __str__(self) -> str:

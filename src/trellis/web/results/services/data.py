@@ -327,6 +327,7 @@ def commit(check: DataCheck, user: Any, source: str, file_name: str | None = Non
                 default_date=now,
             )
         if updated:
+            _snapshot_unrecorded([o.pk for o in updated], now)
             bulk_update_with_history(
                 updated,
                 Observation,
@@ -361,6 +362,23 @@ def commit(check: DataCheck, user: Any, source: str, file_name: str | None = Non
             record.save(update_fields=["created", "updated", "pending"])
         refresh_after([(c.code, c.period, c.value, c.segment) for c in direct])
     return Written(record, len(created), len(updated), len(queued), unchanged)
+
+
+def _snapshot_unrecorded(ids: list[int], now: Any) -> None:
+    """Record the current version of observations that have no history yet (loaded in
+    bulk), so that the values an import replaces can be put back."""
+    history = Observation.history.model
+    missing: list[int] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        known = set(history.objects.filter(id__in=chunk).values_list("id", flat=True))
+        missing.extend(i for i in chunk if i not in known)
+    for start in range(0, len(missing), 500):
+        Observation.history.bulk_history_create(
+            list(Observation.objects.filter(pk__in=missing[start : start + 500])),
+            default_change_reason="before import",
+            default_date=now,
+        )
 
 
 FULL_REFRESH_MEASURES = 2_000

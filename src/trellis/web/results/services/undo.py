@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -35,6 +34,7 @@ def undo(record: DataImport, user: Any) -> int:
             history.objects.filter(history_change_reason=record.reason).values(
                 "id",
                 "history_id",
+                "history_type",
                 "measure__code",
                 "measure__frequency",
                 "period",
@@ -43,7 +43,6 @@ def undo(record: DataImport, user: Any) -> int:
             )
         )
         ids = [m["id"] for m in mine]
-        first = min((m["history_id"] for m in mine), default=0)
         later = _later_changes(history, ids, {m["id"]: m["history_id"] for m in mine})
         if later:
             shown = ", ".join(later[:5]) + (" …" if len(later) > 5 else "")
@@ -60,18 +59,22 @@ def undo(record: DataImport, user: Any) -> int:
                         code=m["measure__code"], period=m["period"]
                     )
                 )
-        before = _previous_versions(history, ids, first)
+        before = _previous_versions(history, ids, {m["id"]: m["history_id"] for m in mine})
         now = timezone.now()
         restored = []
         removed = []
         for m in mine:
             old = before.get(m["id"])
-            if old is None:
+            if m["history_type"] == "+" or old is None:
                 removed.append(m["id"])
             else:
                 restored.append(
                     Observation(
                         pk=m["id"],
+                        measure_id=old.measure_id,
+                        period=old.period,
+                        end_month=old.end_month,
+                        segment=old.segment,
                         value=old.value,
                         comment=old.comment,
                         source=old.source,
@@ -118,12 +121,13 @@ def undo(record: DataImport, user: Any) -> int:
                 doomed.delete()
         record.undone_at, record.undone_by = now, author
         record.save(update_fields=["undone_at", "undone_by"])
+        gone = set(removed)
         refresh_after(
             [
                 (
                     m["measure__code"],
                     m["period"],
-                    before[m["id"]].value if m["id"] in before else None,
+                    None if m["id"] in gone else before[m["id"]].value,
                     m["segment"],
                 )
                 for m in mine
@@ -144,14 +148,14 @@ def _later_changes(history: Any, ids: list[int], mine: dict[int, int]) -> list[s
     return sorted(set(out))
 
 
-def _previous_versions(history: Any, ids: list[int], before: int) -> dict[int, Any]:
-    """The latest version of each observation written before history row ``before``."""
+def _previous_versions(history: Any, ids: list[int], mine: dict[int, int]) -> dict[int, Any]:
+    """For each observation, its latest version recorded before the import's own row."""
     out: dict[int, Any] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for row in history.objects.filter(Q(id__in=chunk), history_id__lt=before).order_by(
-            "history_id"
-        ):
+        for row in history.objects.filter(id__in=chunk).order_by("history_id"):
+            if row.history_id >= mine[row.id]:
+                continue
             if row.history_type == "-":
                 out.pop(row.id, None)
             else:
