@@ -73,6 +73,11 @@ def load_sample() -> None:
         ],
         batch_size=2000,
     )
+    # Data is collected for the month after the sample's last one.
+    from trellis.demo.acme import FIRST_MONTH, MONTHS
+    from trellis.web.scorecards.models import Organization
+
+    Organization.objects.update(reporting_month=FIRST_MONTH + MONTHS)
     services.recompute()
 
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("login/", account_views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", account_views.logout_view, name="logout"),
     path("admin/", admin.site.urls),
+    path("data/", include("trellis.web.observations.urls")),
     path("", include("trellis.web.scorecards.urls")),
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from trellis.engine.findings import ScorecardError
-from trellis.web.core.history import audit_trail
+from trellis.web.core.history import audit_trail, data_trail
 from trellis.web.core.querysets import allowed_paths
 from trellis.web.core.roles import Action
 from trellis.web.core.views import ObjectPage, TrellisPage
@@ -414,5 +414,10 @@ class HistoryFragment(ObjectPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["history"] = audit_trail(self.object)
+        if self.kwargs["kind"] == "measure":
+            context["data_history"] = data_trail(self.object)
+            context["pending"] = list(
+                self.object.submissions.filter(state="pending").select_related("submitted_by")
+            )
         context["title"] = f"Change history — {self.object.name}"
         return context

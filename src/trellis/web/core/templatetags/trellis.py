@@ -105,3 +105,9 @@ def status(cell: Any) -> str:
         cell.status_word,
         flags,
     )
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    """``mapping[key]``, or None when the mapping is empty or lacks the key."""
+    return mapping.get(key) if mapping else None

@@ -112,3 +112,14 @@ def unlock_period(label: str) -> None:
     deleted, _count = PeriodLock.objects.filter(period=label).delete()
     if not deleted:
         raise Refused(_("{period} is not locked").format(period=label))
+
+
+def month_of(label: str) -> int:
+    """The month index of a month label (for the reporting month)."""
+    try:
+        period = engine().results.period(label)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    if period.grain.value != "month":
+        raise Refused(_("the reporting month must be a month (YYYY-MM), not {p}").format(p=label))
+    return int(period.end)

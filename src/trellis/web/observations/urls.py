@@ -1,0 +1,14 @@
+"""URLs of the data collection pages."""
+
+from django.urls import path
+
+from trellis.web.observations import views
+
+urlpatterns = [
+    path("updates/", views.UpdatesPage.as_view(), name="my-updates"),
+    path("imports/", views.ImportsPage.as_view(), name="imports"),
+    path("imports/<int:pk>/undo/", views.UndoImportView.as_view(), name="undo-import"),
+    path("export/", views.export_view, name="export-data"),
+    path("approvals/", views.ApprovalsPage.as_view(), name="approvals"),
+    path("admin/", views.DataAdminPage.as_view(), name="data-admin"),
+]

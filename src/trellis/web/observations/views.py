@@ -1,0 +1,316 @@
+"""Data collection pages: my updates, imports (upload → preview → commit, undo), export,
+approvals and the data administration page (reporting month, locks, quality, reminders)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from trellis.web.core.periods import organization
+from trellis.web.core.querysets import allowed_paths
+from trellis.web.core.roles import Action
+from trellis.web.observations.models import DataImport, PeriodLock
+from trellis.web.results.services import approval, collection, data, export
+from trellis.web.results.services.undo import UndoRefused, undo
+from trellis.web.scorecards.models import Organization, Unit
+
+UPLOADS = "trellis_uploads"
+
+
+class DataPage(TemplateView):
+    """A data page: the organization in the header, a title, no period selector."""
+
+    title = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("organization", organization())
+        context.setdefault("title", self.title)
+        return context
+
+
+def _administers_all(user: Any) -> bool:
+    """An admin of the whole organization (locks and the reporting month are global)."""
+    paths = allowed_paths(user, Action.ADMINISTER)
+    if paths is None:
+        return True
+    root = Unit.objects.filter(parent=None).values_list("path", flat=True).first()
+    return root is not None and root in paths
+
+
+class UpdatesPage(DataPage):
+    """The values a person has to report, in one keyboard-friendly grid."""
+
+    template_name = "observations/updates.html"
+    title = _("My updates")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = self.request.GET.get("scope", "")
+        mine = list(collection.reportable(user, mine=True)[:300])
+        everything = scope == "all" or not mine
+        measures = list(collection.reportable(user, mine=False)[:300]) if everything else mine
+        context.update(
+            scope="all" if everything else "mine",
+            entries=collection.entries(measures),
+            reporting=collection.reporting_label(),
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Check every filled row; save all of them or none, with problems by row."""
+        rows = []
+        for key, value in request.POST.items():
+            if not key.startswith("value__") or not value.strip():
+                continue
+            code, period = key[len("value__") :].split("__", 1)
+            rows.append(
+                (
+                    code,
+                    period,
+                    value.strip(),
+                    "",
+                    request.POST.get(f"comment__{code}__{period}", ""),
+                )
+            )
+        if not rows:
+            messages.info(request, _("Nothing entered."))
+            return redirect(request.get_full_path())
+        confirmed = request.POST.get("confirm") == "1"
+        check = data.check_values(rows, request.user, _("entry form"), confirmed=confirmed)
+        if check.ok and not (check.confirmations and not confirmed):
+            written = data.commit(check, request.user, "form", _("entry form"))
+            messages.success(
+                request,
+                _("Saved: %(n)d value(s) written, %(p)d waiting for approval.")
+                % {"n": written.created + written.updated, "p": written.pending},
+            )
+            return redirect(request.get_full_path())
+        context = self.get_context_data()
+        problems: dict[str, list[str]] = {}
+        for finding in [*check.errors, *check.confirmations]:
+            line = finding.location.line or 0
+            if 1 <= line <= len(rows):
+                code, period = rows[line - 1][:2]
+                problems.setdefault(f"{code}__{period}", []).append(
+                    finding.message.split(": ", 1)[-1]
+                )
+        context.update(
+            problems=problems,
+            posted={f"{r[0]}__{r[1]}": (r[2], r[4]) for r in rows},
+            needs_confirmation=bool(check.confirmations) and not check.errors,
+        )
+        # htmx swaps only successful responses: the grid with its problems is the answer.
+        return self.render_to_response(context, status=200 if request.htmx else 400)
+
+
+class ImportsPage(DataPage):
+    """Upload a data file, see every problem or what it will change, then commit it."""
+
+    template_name = "observations/imports.html"
+    title = _("Import data")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        mine = DataImport.objects.select_related("user", "undone_by")
+        if not self.request.user.is_superuser:
+            mine = mine.filter(user=self.request.user)
+        context["imports"] = list(mine[:50])
+        context["max_mb"] = settings.TRELLIS_MAX_UPLOAD_BYTES // (1024 * 1024)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Preview an upload, or commit a previewed one (``token``)."""
+        limit = settings.TRELLIS_MAX_UPLOAD_BYTES
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+        if size > limit:
+            # Refused before Django reads the body: nothing of it is kept.
+            return self.render_to_response(
+                self.get_context_data(
+                    refused=_("The file is too large (%(size)d MB; the limit is %(limit)d MB).")
+                    % {"size": size // (1024 * 1024), "limit": limit // (1024 * 1024)}
+                ),
+                status=413,
+            )
+        token = request.POST.get("token", "")
+        if token:
+            return self._commit(request, token)
+        upload = request.FILES.get("file")
+        if upload is None:
+            return self.render_to_response(
+                self.get_context_data(refused=_("Choose a CSV or XLSX file.")), status=400
+            )
+        content = upload.read()
+        check = data.check_file(upload.name, content, request.user)
+        token = uuid.uuid4().hex
+        folder = Path(settings.DATA_DIR) / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / token).write_bytes(content)
+        request.session.setdefault(UPLOADS, {})[token] = upload.name
+        request.session.modified = True
+        status = 400 if check.errors else 200
+        return self.render_to_response(
+            self.get_context_data(check=check, token=token, preview=check.changes[:20]),
+            status=status,
+        )
+
+    def _commit(self, request: HttpRequest, token: str) -> HttpResponse:
+        name = request.session.get(UPLOADS, {}).get(token)
+        path = Path(settings.DATA_DIR) / "uploads" / token
+        if name is None or not path.is_file():
+            raise Http404("no such upload")
+        confirmed = request.POST.get("confirm") == "1"
+        check = data.check_file(name, path.read_bytes(), request.user, confirmed=confirmed)
+        if check.errors or (check.confirmations and not confirmed):
+            return self.render_to_response(
+                self.get_context_data(check=check, token=token, preview=check.changes[:20]),
+                status=400,
+            )
+        written = data.commit(check, request.user, "import", name)
+        path.unlink()
+        request.session[UPLOADS].pop(token, None)
+        request.session.modified = True
+        if written.record is None:
+            messages.info(
+                request,
+                _("Nothing to change: all %(n)d value(s) are already stored.")
+                % {"n": written.unchanged},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Imported %(name)s: %(c)d new, %(u)d changed, %(p)d waiting for approval, "
+                    "%(s)d unchanged."
+                )
+                % {
+                    "name": name,
+                    "c": written.created,
+                    "u": written.updated,
+                    "p": written.pending,
+                    "s": written.unchanged,
+                },
+            )
+        return redirect("imports")
+
+
+class UndoImportView(DataPage):
+    """Undo one import (its author or an administrator)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Undo and go back to the imports."""
+        found = DataImport.objects.filter(pk=pk)
+        if not request.user.is_superuser:
+            found = found.filter(user=request.user)
+        record = found.first()
+        if record is None:
+            raise Http404("no such import")
+        try:
+            count = undo(record, request.user)
+        except UndoRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Import undone: %(n)d value(s) put back.") % {"n": count})
+        return redirect("imports")
+
+
+def export_view(request: HttpRequest) -> HttpResponse:
+    """The data the user may see, as CSV or XLSX, long or wide."""
+    layout = "wide" if request.GET.get("layout") == "wide" else "long"
+    kind = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    table = export.rows(request.user, layout)
+    content = export.to_xlsx(table) if kind == "xlsx" else export.to_csv(table)
+    types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = HttpResponse(content, content_type=types[kind])
+    response["Content-Disposition"] = f'attachment; filename="trellis-data-{layout}.{kind}"'
+    return response
+
+
+class ApprovalsPage(DataPage):
+    """Values waiting for the data steward: approve them, or reject them with a reason."""
+
+    template_name = "observations/approvals.html"
+    title = _("Approvals")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["pending"] = list(approval.pending_for(self.request.user)[:500])
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Decide on the ticked submissions."""
+        ids = [int(i) for i in request.POST.getlist("submission") if i.isdigit()]
+        approve = request.POST.get("decision") == "approve"
+        try:
+            count = approval.decide(ids, request.user, approve, request.POST.get("reason", ""))
+        except approval.Refused as exc:
+            messages.error(request, str(exc))
+        else:
+            word = _("approved") if approve else _("rejected")
+            messages.success(request, _("%(n)d value(s) %(word)s.") % {"n": count, "word": word})
+        return redirect("approvals")
+
+
+class DataAdminPage(DataPage):
+    """Reporting month, locked periods, data quality per owner and reminders (admins)."""
+
+    template_name = "observations/data_admin.html"
+    title = _("Data administration")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated or not _administers_all(request.user):
+            raise Http404("no such page")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            reporting=collection.reporting_label(),
+            locks=list(PeriodLock.objects.select_related("locked_by")),
+            quality=collection.quality(self.request.user),
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Change the reporting month, lock or unlock a period, or send reminders."""
+        action = request.POST.get("action", "")
+        try:
+            if action == "lock":
+                lock = approval.lock_period(
+                    request.POST.get("period", ""), request.user, request.POST.get("reason", "")
+                )
+                messages.success(request, _("Locked %(p)s.") % {"p": lock.period})
+            elif action == "unlock":
+                approval.unlock_period(request.POST.get("period", ""))
+                messages.success(request, _("Unlocked."))
+            elif action == "reporting":
+                period = approval.month_of(request.POST.get("period", ""))
+                Organization.objects.update(reporting_month=period)
+                messages.success(request, _("Reporting month changed."))
+            elif action == "remind":
+                sent = collection.send_reminders(request.user, request.build_absolute_uri("/")[:-1])
+                count = sum(1 for r in sent if r.address)
+                missing = [r.owner for r in sent if not r.address]
+                messages.success(request, _("%(n)d reminder(s) sent.") % {"n": count})
+                if missing:
+                    messages.warning(
+                        request,
+                        _("No e-mail address for: %(who)s") % {"who": ", ".join(missing)},
+                    )
+        except approval.Refused as exc:
+            messages.error(request, str(exc))
+        return redirect("data-admin")

@@ -1,0 +1,166 @@
+"""Data collection through the web: imports (preview, commit, re-import, undo), bad files,
+my updates with data rules, approvals, locks, export round trip and the data audit trail."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+from openpyxl import load_workbook
+
+from tests.web.conftest import signed_in
+from trellis.web.observations.models import DataImport, Observation, PeriodLock, Submission
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client: Client, name: str, content: bytes, **extra: str):  # type: ignore[no-untyped-def]
+    return client.post("/data/imports/", {"file": _file(name, content), **extra})
+
+
+def _file(name: str, content: bytes):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def value(code: str, period: str) -> float | None:
+    found = Observation.objects.filter(measure__code=code, period=period, segment="").first()
+    return None if found is None else found.value
+
+
+def test_import_preview_commit_reimport_and_undo(admin_client: Client) -> None:
+    before = value("SALES_OSLO", "2026-03")
+    data = b"measure,period,value\nSALES_OSLO,2026-03,420\nSALES_OSLO,2026-02,415\n"
+    preview = upload(admin_client, "sales.csv", data)
+    assert preview.status_code == 200
+    assert b"2 value(s) read (long layout): 2 to write, 0 already stored." in preview.content
+    assert value("SALES_OSLO", "2026-03") == before  # a preview writes nothing
+    token = preview.context["token"]
+    done = admin_client.post("/data/imports/", {"token": token}, follow=True)
+    assert b"Imported sales.csv: 0 new, 2 changed" in done.content
+    assert value("SALES_OSLO", "2026-03") == 420
+    record = DataImport.objects.get()
+    assert (record.updated, record.created, record.file_name) == (2, 0, "sales.csv")
+    assert len(record.sha256) == 64
+
+    again = upload(admin_client, "sales.csv", data)
+    assert b"2 to write" not in again.content and b"0 to write, 2 already stored" in again.content
+
+    undone = admin_client.post(f"/data/imports/{record.pk}/undo/", follow=True)
+    assert b"Import undone: 2 value(s) put back." in undone.content
+    assert value("SALES_OSLO", "2026-03") == before
+    trail = admin_client.get("/history/measure/SALES_OSLO/", HTTP_HX_REQUEST="true")
+    assert f"undo import:{record.pk}".encode() in trail.content
+    assert f"import:{record.pk}".encode() in trail.content
+
+
+HEAD = b"measure,period,value\n"
+BAD_FILES = [
+    ("h.csv", b"measure,when,value\nSALES_OSLO,2026-03,1\n", "missing column(s) period"),
+    ("u.csv", HEAD + b"NOPE,2026-03,1\n", "row 2, column A (measure): unknown measure 'NOPE'"),
+    ("p.csv", HEAD + b"SALES_OSLO,2026-13,1\n", "row 2, column B (period): '2026-13'"),
+    ("n.csv", HEAD + b"SALES_OSLO,2026-03,lots\n",
+     "row 2, column C (value): 'lots' is not a number"),
+    ("f.csv", HEAD + b"SALES_OSLO,2026-Q4,1\n",
+     "is a quarter but SALES_OSLO reports per month"),
+    ("d.csv", HEAD + b"SALES_OSLO,2026-03,1\nSALES_OSLO,2026-03,2\n",
+     "row 3, column B (period): duplicate of row 2"),
+    ("e.csv", b"", "the file is empty"),
+    ("x.xlsx", b"PK\x03\x04garbage", "not an XLSX workbook"),
+    ("b.csv", b"\x00\x01\x02binary", "not a CSV file (binary content)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_FILES)
+def test_bad_files_are_refused_with_their_place_and_nothing_changes(
+    admin_client: Client, name: str, content: bytes, message: str
+) -> None:
+    stored = Observation.objects.count()
+    response = upload(admin_client, name, content)
+    assert response.status_code == 400
+    assert message.encode() in response.content.replace(b"&#x27;", b"'")
+    assert Observation.objects.count() == stored
+    assert DataImport.objects.count() == 0
+
+
+def test_a_locked_period_refuses_imports(admin_client: Client) -> None:
+    admin_client.post("/data/admin/", {"action": "lock", "period": "2026-03", "reason": "closed"})
+    assert PeriodLock.objects.get().period == "2026-03"
+    response = upload(admin_client, "l.csv", b"measure,period,value\nSALES_OSLO,2026-03,400\n")
+    assert response.status_code == 400
+    assert b"period 2026-03 is locked (2026-03); no value can be written" in response.content
+
+
+@override_settings(TRELLIS_MAX_UPLOAD_BYTES=1000)
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(admin_client: Client) -> None:
+    big = b"measure,period,value\n" + b"SALES_OSLO,2026-03,1\n" * 200
+    response = upload(admin_client, "big.csv", big)
+    assert response.status_code == 413
+    assert b"The file is too large" in response.content
+
+
+def test_a_viewer_may_not_import(viewer_client: Client) -> None:
+    response = upload(viewer_client, "v.csv", b"measure,period,value\nSALES_OSLO,2026-03,400\n")
+    assert b"you may not enter data for measure SALES_OSLO" in response.content
+    assert response.status_code == 400
+
+
+def test_my_updates_checks_rules_and_saves_all_or_nothing(db: None) -> None:
+    client = signed_in("updater")  # updater of Retail: every Retail measure
+    page = client.get("/data/updates/")
+    assert page.status_code == 200
+    assert b"Reporting month: <strong>2026-04</strong>" in page.content
+    assert b'name="value__NPS_RETAIL__2026-04"' in page.content
+    posted = client.post(
+        "/data/updates/",
+        {"value__NPS_RETAIL__2026-04": "12.5", "value__SALES_OSLO__2026-04": "400"},
+    )
+    assert posted.status_code == 400
+    assert b"12.5 is not a whole number" in posted.content
+    assert value("SALES_OSLO", "2026-04") is None  # all or nothing
+    entry = {"value__NPS_RETAIL__2026-04": "20", "comment__NPS_RETAIL__2026-04": "new survey"}
+    asked = client.post("/data/updates/", entry)
+    assert asked.status_code == 400
+    assert b"confirm it is right" in asked.content
+    assert value("NPS_RETAIL", "2026-04") is None
+    ok = client.post("/data/updates/", {**entry, "confirm": "1"}, follow=True)
+    assert b"Saved: 1 value(s) written" in ok.content
+    assert value("NPS_RETAIL", "2026-04") == 20
+    assert Observation.objects.get(measure__code="NPS_RETAIL", period="2026-04").source == "form"
+
+
+def test_approval_keeps_values_pending_until_the_steward_decides(admin_client: Client) -> None:
+    upload_ok = upload(admin_client, "gp.csv", b"measure,period,value\nGP_RETAIL,2026-04,600\n")
+    admin_client.post("/data/imports/", {"token": upload_ok.context["token"]})
+    assert value("GP_RETAIL", "2026-04") is None
+    submission = Submission.objects.get()
+    assert submission.state == "pending"
+    refused = admin_client.post(
+        "/data/approvals/", {"submission": submission.pk, "decision": "reject"}, follow=True
+    )
+    assert b"say why the values are rejected" in refused.content
+    admin_client.post("/data/approvals/", {"submission": submission.pk, "decision": "approve"})
+    assert value("GP_RETAIL", "2026-04") == 600
+    submission.refresh_from_db()
+    assert submission.state == "approved"
+
+
+def test_export_round_trips_through_import(admin_client: Client) -> None:
+    exported = admin_client.get("/data/export/?format=xlsx&layout=wide")
+    assert exported.status_code == 200
+    sheet = load_workbook(io.BytesIO(exported.content)).worksheets[0]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[:2] == ["measure", "name"]
+    again = upload(admin_client, "wide.xlsx", exported.content)
+    assert again.status_code == 200
+    assert b"0 to write" in again.content
+
+
+def test_data_admin_is_for_admins_only(viewer_client: Client, admin_client: Client) -> None:
+    assert viewer_client.get("/data/admin/").status_code == 404
+    page = admin_client.get("/data/admin/")
+    assert page.status_code == 200
+    assert b"Data quality by owner" in page.content
