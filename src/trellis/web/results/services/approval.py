@@ -35,7 +35,9 @@ def decide(submission_ids: list[int], user: Any, approve: bool, reason: str = ""
         raise Refused(_("say why the values are rejected"))
     now = timezone.now()
     with transaction.atomic():
-        found = list(pending_for(user).select_for_update().filter(pk__in=submission_ids))
+        found = list(
+            pending_for(user).select_for_update(of=("self",)).filter(pk__in=submission_ids)
+        )
         if len(found) != len(set(submission_ids)):
             raise Refused(_("some of these values are not waiting for your approval"))
         if approve:
