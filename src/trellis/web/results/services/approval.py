@@ -7,11 +7,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import Observation, PeriodLock, Submission
-from trellis.web.results.services.data import closing_lock, locks, refresh_after
+from trellis.web.results.services.data import closing_lock, locks, refresh_after, save_versions
 from trellis.web.results.services.evaluation import engine
 
 
@@ -75,19 +74,7 @@ def _write(found: list[Submission], user: Any, now: Any) -> None:
         target.changed_by, target.changed_at = s.submitted_by, now
         (updated if current else created).append(target)
     reason = _("approved by {user}").format(user=user.get_username())
-    if created:
-        bulk_create_with_history(
-            created, Observation, default_user=user, default_change_reason=reason, default_date=now
-        )
-    if updated:
-        bulk_update_with_history(
-            updated,
-            Observation,
-            ["value", "comment", "source", "changed_by", "changed_at"],
-            default_user=user,
-            default_change_reason=reason,
-            default_date=now,
-        )
+    save_versions(created, updated, user, reason, now)
     refresh_after([(s.measure.code, s.period, s.value, s.segment) for s in found])
 
 

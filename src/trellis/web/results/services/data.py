@@ -317,26 +317,9 @@ def commit(check: DataCheck, user: Any, source: str, file_name: str | None = Non
             if c.observation_id is not None
         ]
         reason = record.reason if record else ""
-        if created:
-            bulk_create_with_history(
-                created,
-                Observation,
-                batch_size=BATCH,
-                default_user=author,
-                default_change_reason=reason,
-                default_date=now,
-            )
         if updated:
             _snapshot_unrecorded([o.pk for o in updated], now)
-            bulk_update_with_history(
-                updated,
-                Observation,
-                ["value", "comment", "source", "changed_by", "changed_at"],
-                batch_size=BATCH,
-                default_user=author,
-                default_change_reason=reason,
-                default_date=now,
-            )
+        save_versions(created, updated, author, reason, now)
         Submission.objects.bulk_create(
             [
                 Submission(
@@ -362,6 +345,24 @@ def commit(check: DataCheck, user: Any, source: str, file_name: str | None = Non
             record.save(update_fields=["created", "updated", "pending"])
         refresh_after([(c.code, c.period, c.value, c.segment) for c in direct])
     return Written(record, len(created), len(updated), len(queued), unchanged)
+
+
+VERSIONED_FIELDS = ["value", "comment", "source", "changed_by", "changed_at"]
+"""What a write changes on a stored observation."""
+
+
+def save_versions(
+    created: list[Observation], updated: list[Observation], author: Any, reason: str, now: Any
+) -> None:
+    """Insert new observations and update stored ones, each with its history row (who,
+    when, why)."""
+    history = {"default_user": author, "default_change_reason": reason, "default_date": now}
+    if created:
+        bulk_create_with_history(created, Observation, batch_size=BATCH, **history)
+    if updated:
+        bulk_update_with_history(
+            updated, Observation, VERSIONED_FIELDS, batch_size=BATCH, **history
+        )
 
 
 def _snapshot_unrecorded(ids: list[int], now: Any) -> None:

@@ -7,11 +7,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from trellis.web.observations.models import DataImport, Observation
 from trellis.web.results.quiet import bulk_changes
-from trellis.web.results.services.data import BATCH, closing_lock, locks, refresh_after
+from trellis.web.results.services.data import (
+    BATCH,
+    closing_lock,
+    locks,
+    refresh_after,
+    save_versions,
+)
 from trellis.web.scorecards.models import Organization
 
 
@@ -83,16 +88,7 @@ def undo(record: DataImport, user: Any) -> int:
                     )
                 )
         reason = f"undo {record.reason}"
-        if restored:
-            bulk_update_with_history(
-                restored,
-                Observation,
-                ["value", "comment", "source", "changed_by", "changed_at"],
-                batch_size=BATCH,
-                default_user=author,
-                default_change_reason=reason,
-                default_date=now,
-            )
+        save_versions([], restored, author, reason, now)
         for start in range(0, len(removed), 500):
             doomed = Observation.objects.filter(pk__in=removed[start : start + 500])
             history.objects.bulk_create(
