@@ -36,6 +36,8 @@ class Source(StrEnum):
     IMPORT = "import"
     FORMULA = "formula"
     ROLLUP = "rollup"
+    SQL = "sql"
+    API = "api"
 
 
 class RollupMethod(StrEnum):
