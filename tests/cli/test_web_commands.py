@@ -5,20 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from tests.cli.test_main import trellis  # runs the command with a clean environment
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("web") / "demo"
-    first = trellis("demo", "--no-serve", "--data-dir", folder)
-    assert first.returncode == 0, first.stderr
-    assert "Loading the sample organization Acme" in first.stdout
-    assert "password: demo" in first.stdout
-    assert "Rendered the scorecards and strategy maps of 22 units" in first.stdout
-    return folder
 
 
 def test_demo_reuses_its_data_folder(demo: Path) -> None:

@@ -269,13 +269,41 @@ def register(app: typer.Typer) -> None:
         out.print(f"Wrote {len(written)} files to {directory}/")
 
     @app.command()
-    def worker(data_dir: DataDir = None) -> None:
-        """Run queued background work (with TRELLIS_TASK_BACKEND=database)."""
+    def worker(
+        schedule_every: Annotated[
+            int,
+            typer.Option(
+                "--schedule-every",
+                help="Seconds between looks for scheduled connector runs (0: none).",
+            ),
+        ] = 60,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Run queued background work (with TRELLIS_TASK_BACKEND=database) and start the
+        scheduled database connectors when they are due."""
         setup(data_dir)
         migrate()
+        import threading
+
         from django.core.management import call_command
 
+        if schedule_every > 0:
+            threading.Thread(target=_scheduler, args=(schedule_every,), daemon=True).start()
         call_command("db_worker")
+
+
+def _scheduler(every: int) -> None:
+    """Queue a look for due connector runs every ``every`` seconds (the worker runs it)."""
+    import time
+
+    from django.db import close_old_connections
+
+    from trellis.web.results import tasks
+
+    while True:
+        close_old_connections()
+        tasks.run_due_connectors.enqueue()
+        time.sleep(every)
 
 
 def _warm() -> None:

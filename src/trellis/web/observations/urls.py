@@ -11,4 +11,5 @@ urlpatterns = [
     path("export/", views.export_view, name="export-data"),
     path("approvals/", views.ApprovalsPage.as_view(), name="approvals"),
     path("admin/", views.DataAdminPage.as_view(), name="data-admin"),
+    path("connectors/", views.ConnectorsPage.as_view(), name="connectors"),
 ]

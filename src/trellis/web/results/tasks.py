@@ -38,3 +38,11 @@ def _warm_after(units: list[str] | None, full: bool) -> None:
     mode = settings.TRELLIS_WARM_PAGES
     if mode == "all" or (mode == "changed" and not full):
         warm_pages.enqueue(None if full else units)
+
+
+@task()
+def run_due_connectors() -> list[str]:
+    """Run the scheduled database connections whose time has come; their names and results."""
+    from trellis.web.results.services import connectors  # noqa: PLC0415 - imports data
+
+    return [f"{r.connection.name}: {r.state}" for r in connectors.run_due()]

@@ -29,7 +29,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from trellis.engine.periods import Frequency, Grain, Period, PeriodError, grain_of_frequency
+from trellis.engine.periods import Frequency, Period, PeriodError, grain_of_frequency
 from trellis.web.core import secrets
 from trellis.web.observations.models import Connection, ConnectorQuery, ConnectorRun
 from trellis.web.results.services import data
@@ -88,7 +88,7 @@ def save_connection(
     password: str | None = None,
     password_env: str = "",
     timeout_seconds: int = 30,
-    schedule: str = Connection.Schedule.MANUAL,
+    schedule: str = "manual",
     user: Any = None,
 ) -> Connection:
     """Create or change a connection. A password given (or written in the URL) is stored
@@ -127,7 +127,7 @@ def shown_url(connection: Connection) -> str:
     """The URL as shown to people: a password, if any, only as a mask."""
     url = make_url(connection.url)
     if connection.password_encrypted or connection.password_env:
-        url = url.set(password="hidden")
+        url = url.set(password="hidden")  # noqa: S106 - rendered as ***
     return url.render_as_string(hide_password=True)
 
 
@@ -212,9 +212,7 @@ def check_sql(sql: str) -> None:
         raise ConnectorError(_("a query must be a SELECT (or WITH … SELECT) statement"))
     if ";" in sql.strip().rstrip(";"):
         raise ConnectorError(_("a query must be one statement (no ';' inside)"))
-    unknown = sorted(
-        {name for name in sa.text(sql).compile().params if name not in PARAMETERS}
-    )
+    unknown = sorted({name for name in sa.text(sql).compile().params if name not in PARAMETERS})
     if unknown:
         raise ConnectorError(
             _("unknown parameter(s) {names}; a query may use {known}").format(
@@ -229,8 +227,9 @@ def save_query(connection: Connection, measure: Any, sql: str) -> ConnectorQuery
     check_sql(sql)
     if measure.source in ("formula", "rollup"):
         raise ConnectorError(
-            _("measure {code} is computed ({source}); it cannot read values from a database")
-            .format(code=measure.code, source=measure.source)
+            _(
+                "measure {code} is computed ({source}); it cannot read values from a database"
+            ).format(code=measure.code, source=measure.source)
         )
     query, _created = ConnectorQuery.objects.update_or_create(
         measure=measure, defaults={"connection": connection, "sql": sql.strip(), "active": True}
@@ -328,7 +327,7 @@ def _run_one(
                 raw = conn.connection.driver_connection
                 raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)  # type: ignore[union-attr]
             result = conn.execute(statement, {k: v for k, v in params.items() if k in used})
-            columns = [c.lower() for c in result.keys()]
+            columns = [str(c).lower() for c in result.keys()]  # noqa: SIM118 - Result, not dict
             rows = result.fetchmany(10_001)
             tx.rollback()
     except ConnectorError as exc:
@@ -429,7 +428,9 @@ def run(
         except PeriodError as exc:
             problems.append(str(exc))
     if not queries:
-        problems.append(_("the connection {name} has no active queries").format(name=connection.name))
+        problems.append(
+            _("the connection {name} has no active queries").format(name=connection.name)
+        )
     reading = Reading() if problems else read(connection, queries, within)
     problems.extend(reading.problems)
     record.values_read = len(reading.values)
@@ -492,9 +493,9 @@ def run_due(now: dt.datetime | None = None) -> list[ConnectorRun]:
     Each connection is claimed under a row lock so that two schedulers never run it twice."""
     now = now or timezone.now()
     runs: list[ConnectorRun] = []
-    due = Connection.objects.filter(
-        active=True, next_run_at__lte=now
-    ).exclude(schedule=Connection.Schedule.MANUAL)
+    due = Connection.objects.filter(active=True, next_run_at__lte=now).exclude(
+        schedule=Connection.Schedule.MANUAL
+    )
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             connection = (
