@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from tests.web.conftest import signed_in
 from trellis.web.observations.models import DataImport, Observation, PeriodLock, Submission
+from trellis.web.results.services.undo import undo
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +165,22 @@ def test_data_admin_is_for_admins_only(viewer_client: Client, admin_client: Clie
     page = admin_client.get("/data/admin/")
     assert page.status_code == 200
     assert b"Data quality by owner" in page.content
+
+
+def test_new_values_carry_their_history_and_undo_removes_them(admin_client: Client) -> None:
+    assert value("SALES_OSLO", "2026-06") is None
+    preview = upload(admin_client, "june.csv", HEAD + b"SALES_OSLO,2026-06,425\n")
+    admin_client.post("/data/imports/", {"token": preview.context["token"]})
+    record = DataImport.objects.get()
+    assert (record.created, record.updated) == (1, 0)
+    stored = Observation.objects.get(measure__code="SALES_OSLO", period="2026-06")
+    rows = list(
+        Observation.history.filter(id=stored.pk).values_list(
+            "history_type", "history_change_reason", "history_user__username", "value"
+        )
+    )
+    assert rows == [("+", record.reason, "admin", 425.0)]
+    assert stored.changed_by.username == "admin"
+    undo(record, None)
+    assert value("SALES_OSLO", "2026-06") is None
+    assert Observation.history.filter(id=stored.pk).latest("history_id").history_type == "-"

@@ -16,8 +16,9 @@ from trellis.engine.loading import load_spec
 from trellis.engine.observations import (
     Observation,
     ObservationSet,
+    StoredObservations,
     from_tuples,
-    grid,
+    grid_of,
     read_csv,
     validate,
 )
@@ -73,14 +74,15 @@ class Scorecard:
             raise ScorecardError(findings)
         return ObservationSet(tuple(items), tuple(ends))
 
-    def horizon(self, observations: ObservationSet) -> Horizon:
+    def horizon(self, observations: ObservationSet | StoredObservations) -> Horizon:
         """Months to evaluate: the organization's horizon, else the data's fiscal years."""
         cal = self.compiled.calendar
         org = self.spec.organization
+        ends = observations.end_months
         if org.horizon is not None:
             first, last = cal.parse(org.horizon.start).start, cal.parse(org.horizon.end).end
-        elif observations.end_months:
-            first, last = min(observations.end_months), max(observations.end_months)
+        elif len(ends):
+            first, last = int(min(ends)), int(max(ends))
         else:
             today = dt.date.today()
             first = last = month_index(today.year, today.month)
@@ -90,10 +92,16 @@ class Scorecard:
     def evaluate(self, *sources: DataSource) -> Results:
         """Evaluate observations (CSV paths or ``(measure, period, value)`` tuples)."""
         observations = self.read_observations(*sources)
+        index = self.compiled.measure_index
+        return self.evaluate_stored(StoredObservations.of(observations, index))
+
+    def evaluate_stored(self, stored: StoredObservations) -> Results:
+        """Evaluate observations validated before (as a database stores them): no row is
+        checked again, which matters for millions of them."""
         c = self.compiled
-        horizon = self.horizon(observations)
+        horizon = self.horizon(stored)
         targets = {level: build_grid(c.measures, level, c.calendar, horizon) for level in LEVELS}
-        observed = grid(observations, c.measure_index, c.measures, horizon)
+        observed = grid_of(stored, c.measures, horizon)
         evaluator = Evaluator(c, horizon, observed, targets)
         results = Results(c, evaluator)
         evaluator.grain(Grain.MONTH)

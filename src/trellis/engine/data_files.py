@@ -192,10 +192,11 @@ def _read_long(header: list[str], lines: Iterator[list[str]], table: Table) -> N
         return
     columns = {name: i + 1 for i, name in enumerate(header)}
     width = len(header)
+    escaped = [name for name in ("measure", "segment", "comment") if name in columns]
     for number, row in enumerate(lines, start=2):
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
-        if len(row) > width and any(c.strip() for c in row[width:]):
+        if len(row) > width and "".join(row[width:]).strip():
             table.findings.append(
                 error(
                     "data-row",
@@ -204,10 +205,10 @@ def _read_long(header: list[str], lines: Iterator[list[str]], table: Table) -> N
                 )
             )
             continue
-        padded = row[:width] + [""] * (width - len(row))
-        cells = dict(zip(header, (c.strip() for c in padded), strict=True))
-        for name in ("measure", "segment", "comment"):
-            if name in cells:
+        padded = row[:width] + [""] * (width - len(row)) if len(row) != width else row
+        cells = dict(zip(header, [c.strip() for c in padded], strict=True))
+        for name in escaped:
+            if cells[name].startswith("'"):
                 cells[name] = restore(cells[name])
         table.rows.append((number, cells, columns))
 

@@ -23,7 +23,14 @@ from trellis.engine.data_files import (
     read_table,
 )
 from trellis.engine.findings import Finding, error
-from trellis.engine.periods import Aggregation, Calendar, FloatArray, Period, PeriodError
+from trellis.engine.periods import (
+    Aggregation,
+    BoolArray,
+    Calendar,
+    FloatArray,
+    IntArray,
+    PeriodError,
+)
 from trellis.engine.spec import Location, Measure, Source
 from trellis.engine.targets import Horizon
 
@@ -74,7 +81,6 @@ def validate(
     lines: list[int] = []
     where: list[Columns] = []
     seen: dict[tuple[str, int, str], int] = {}
-    parsed: dict[str, Period | str] = {}
 
     def bad(number: int, columns: Columns, name: str, message: str) -> None:
         position = columns.get(name)
@@ -87,53 +93,31 @@ def validate(
             )
         )
 
+    # Codes and labels repeat: each measure, and each period label per frequency, is judged
+    # once.
+    measure_verdicts: dict[str, tuple[str, str | None]] = {}
+    period_verdicts: dict[tuple[str, str], tuple[int, str, str | None]] = {}
     for number, row, columns in rows:
         code, label, text = row.get("measure", ""), row.get("period", ""), row.get("value", "")
-        measure = measures.get(code)
-        ok = True
-        if measure is None:
-            bad(
-                number,
-                columns,
-                "measure",
-                f"unknown measure '{code}'" if code else "measure is empty",
-            )
-            ok = False
-        elif measure.source in (Source.FORMULA, Source.ROLLUP):
-            bad(
-                number,
-                columns,
-                "measure",
-                f"'{code}' is computed ({measure.source.value}); its values cannot be entered",
-            )
-            ok = False
-        period = parsed.get(label)
-        if period is None:
-            try:
-                period = parsed[label] = calendar.parse(label)
-            except PeriodError as exc:
-                period = parsed[label] = str(exc)
-        end = None
-        canonical = label
-        if isinstance(period, str):
-            bad(number, columns, "period", period)
-            ok = False
-        else:
-            if measure is not None and period.grain.value != measure.frequency.value:
-                bad(
-                    number,
-                    columns,
-                    "period",
-                    f"'{label}' is a {period.grain.value} but {code} reports "
-                    f"per {measure.frequency.value}",
-                )
-                ok = False
-            end, canonical = period.end, period.label
+        known = measure_verdicts.get(code)
+        if known is None:
+            known = measure_verdicts[code] = _judge_measure(code, measures.get(code))
+        frequency, measure_problem = known
+        judged = period_verdicts.get((frequency, label))
+        if judged is None:
+            judged = period_verdicts[(frequency, label)] = _judge_period(label, frequency, calendar)
+        end, canonical, period_problem = judged
+        problems = []
+        if measure_problem is not None:
+            problems.append(("measure", measure_problem))
+        if period_problem is not None:
+            problems.append(("period", period_problem.format(code=code)))
+        for name, message in problems:
+            bad(number, columns, name, message)
         value = _number(text)
         if value is None:
             bad(number, columns, "value", f"'{text}' is not a number" if text else "value is empty")
-            ok = False
-        if not ok or end is None or value is None:
+        if problems or value is None:
             continue
         segment = row.get("segment", "")
         key = (code, end, segment)
@@ -151,6 +135,36 @@ def validate(
         lines.append(number)
         where.append(columns)
     return ObservationSet(tuple(items), tuple(ends), tuple(lines), tuple(where)), findings
+
+
+def _judge_measure(code: str, measure: Measure | None) -> tuple[str, str | None]:
+    """The frequency of the measure a row names ("" when none), and why it cannot take
+    values (None when it can)."""
+    if measure is None:
+        return "", f"unknown measure '{code}'" if code else "measure is empty"
+    if measure.source in (Source.FORMULA, Source.ROLLUP):
+        return (
+            measure.frequency.value,
+            f"'{code}' is computed ({measure.source.value}); its values cannot be entered",
+        )
+    return measure.frequency.value, None
+
+
+def _judge_period(label: str, frequency: str, calendar: Calendar) -> tuple[int, str, str | None]:
+    """End month and canonical label of a period for a measure reporting per ``frequency``,
+    and what is wrong with it (a message that may name the measure as ``{code}``)."""
+    try:
+        period = calendar.parse(label)
+    except PeriodError as exc:
+        return 0, label, str(exc).replace("{", "{{").replace("}", "}}")
+    if frequency and period.grain.value != frequency:
+        quoted = label.replace("{", "{{").replace("}", "}}")
+        return (
+            period.end,
+            period.label,
+            f"'{quoted}' is a {period.grain.value} but {{code}} reports per {frequency}",
+        )
+    return period.end, period.label, None
 
 
 def _number(text: str) -> float | None:
@@ -175,30 +189,48 @@ def from_tuples(
     return validate(rows, measures, calendar, "<observations>")
 
 
-def grid(
-    observations: ObservationSet,
-    index: dict[str, int],
-    measures: list[Measure],
-    horizon: Horizon,
-) -> FloatArray:
+@dataclass(frozen=True)
+class StoredObservations:
+    """Observations already validated when they were stored, as arrays: the measure row
+    (compiled index), the month index of the period end, the value, and whether the row is
+    one segment's value (not the measure's total)."""
+
+    rows: IntArray
+    end_months: IntArray
+    values: FloatArray
+    segmented: BoolArray
+
+    @classmethod
+    def of(cls, observations: ObservationSet, index: dict[str, int]) -> StoredObservations:
+        """The arrays of a validated observation set."""
+        items = observations.items
+        return cls(
+            np.fromiter((index[o.measure] for o in items), np.int64, len(items)),
+            np.asarray(observations.end_months, dtype=np.int64),
+            np.fromiter((o.value for o in items), np.float64, len(items)),
+            np.fromiter((bool(o.segment) for o in items), np.bool_, len(items)),
+        )
+
+
+def grid_of(stored: StoredObservations, measures: list[Measure], horizon: Horizon) -> FloatArray:
     """Lay observations on the month grid; segment rows combine into the measure's total
     unless a total row (no segment) is given."""
     out = np.full((len(measures), horizon.months), np.nan)
-    totals: set[tuple[int, int]] = set()
-    segments: dict[tuple[int, int], list[float]] = {}
-    for obs, end in zip(observations.items, observations.end_months, strict=True):
-        col = horizon.column(end)
-        if not 0 <= col < horizon.months:
-            continue
-        row = index[obs.measure]
-        if obs.segment:
-            segments.setdefault((row, col), []).append(obs.value)
-        else:
-            out[row, col] = obs.value
-            totals.add((row, col))
-    for (row, col), values in segments.items():
-        if (row, col) not in totals:
-            out[row, col] = combine_segments(values, measures[row].aggregation)
+    cols = stored.end_months - horizon.first
+    inside = (cols >= 0) & (cols < horizon.months)
+    plain = inside & ~stored.segmented
+    out[stored.rows[plain], cols[plain]] = stored.values[plain]
+    parts = np.flatnonzero(inside & stored.segmented)
+    if parts.size:
+        has_total = np.zeros(out.shape, dtype=bool)
+        has_total[stored.rows[plain], cols[plain]] = True
+        segments: dict[tuple[int, int], list[float]] = {}
+        for i in parts.tolist():
+            key = (int(stored.rows[i]), int(cols[i]))
+            segments.setdefault(key, []).append(float(stored.values[i]))
+        for (row, col), values in segments.items():
+            if not has_total[row, col]:
+                out[row, col] = combine_segments(values, measures[row].aggregation)
     return out
 
 

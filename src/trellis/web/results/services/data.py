@@ -9,12 +9,15 @@ writes a clean check in one transaction (all or nothing) and records it as a
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import connections, transaction
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +27,7 @@ from trellis.engine.findings import Finding, error
 from trellis.engine.observations import ObservationSet, validate
 from trellis.engine.periods import Frequency
 from trellis.engine.spec import Location
+from trellis.web.core import bulk
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import DataImport, Observation, PeriodLock, Submission
 from trellis.web.results.services.evaluation import engine
@@ -61,6 +65,8 @@ class DataCheck:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     valid: ObservationSet | None = None
+    mark: int | None = None
+    """The latest observation history row when the changes were planned."""
 
     @property
     def ok(self) -> bool:
@@ -73,8 +79,27 @@ class DataCheck:
         return self.ok and not self.changes
 
 
+@contextmanager
+def many_objects() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of short-lived rows are built: its
+    passes over the growing heap would otherwise cost more than the work (a collection
+    runs when it ends)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def check_file(name: str, content: bytes, user: Any, confirmed: bool = False) -> DataCheck:
     """Check a CSV/XLSX data file (long or wide)."""
+    with many_objects():
+        return _check_file(name, content, user, confirmed)
+
+
+def _check_file(name: str, content: bytes, user: Any, confirmed: bool) -> DataCheck:
     table = read_table(name, content)
     check = DataCheck(name, table.layout, sha256=hashlib.sha256(content).hexdigest())
     check.errors.extend(table.findings)
@@ -99,6 +124,11 @@ def check_values(
 
 
 def _check_rows(check: DataCheck, rows: list[Row], user: Any, confirmed: bool) -> DataCheck:
+    with many_objects():
+        return _checked_rows(check, rows, user, confirmed)
+
+
+def _checked_rows(check: DataCheck, rows: list[Row], user: Any, confirmed: bool) -> DataCheck:
     check.rows_read = len(rows)
     if not rows:
         check.errors.append(
@@ -122,6 +152,7 @@ def _check_rows(check: DataCheck, rows: list[Row], user: Any, confirmed: bool) -
             )
             check.errors.append(_row_finding(check, valid, i, "measure", message))
     check.errors.extend(_locked(check, valid, by_code))
+    check.mark = written_mark()
     changes, unchanged, changed_at = plan(valid)
     check.changes, check.unchanged = changes, unchanged
     if changes:
@@ -227,6 +258,16 @@ def plan(valid: ObservationSet) -> tuple[list[Change], int, list[int]]:
     return changes, unchanged, changed_at
 
 
+def written_mark() -> int:
+    """The latest observation history row: every write of an observation (imports, forms,
+    connectors, approvals, undo, the admin) adds one, so an unchanged mark means that
+    nothing was written."""
+    latest = Observation.history.model.objects.order_by("-history_id").values_list(
+        "history_id", flat=True
+    )
+    return latest.first() or 0
+
+
 def _stored(measure_ids: set[int]) -> dict[tuple[int, str, str], tuple[int, float, str]]:
     """Stored observations of these measures: (measure, period, segment) → (pk, value,
     comment); all of them when many measures are asked for (one scan beats long IN lists)."""
@@ -267,10 +308,13 @@ def commit(check: DataCheck, user: Any, source: str, file_name: str | None = Non
         raise ValueError("the data has errors; nothing was written")
     author = user if getattr(user, "is_authenticated", False) else None
     now = timezone.now()
-    with transaction.atomic():
+    with many_objects(), transaction.atomic():
         org = Organization.objects.select_for_update().order_by("pk").first()
         assert org is not None
-        changes, unchanged, _ = plan(check.valid)
+        if check.mark is not None and check.mark == written_mark():
+            changes, unchanged = check.changes, check.unchanged  # nothing written since
+        else:
+            changes, unchanged, _ = plan(check.valid)
         record = None
         if changes:
             record = DataImport.objects.create(
@@ -390,92 +434,69 @@ _HISTORY_COLUMNS = (
 
 def write_versions(versions: Sequence[Version], author: Any, reason: str, now: Any) -> None:
     """Write observation versions and their history rows (who, when, why) with the
-    driver's ``executemany``: a large import writes a million rows in seconds, where
-    building a model instance per row would take minutes."""
+    driver's ``executemany`` (:mod:`trellis.web.core.bulk`); the history of new
+    observations is copied inside the database. Runs under the organization's row lock."""
     if not versions:
         return
-    db = connections[Observation.objects.db]
-    when = db.ops.adapt_datetimefield_value(now)
+    when = bulk.datetime_value(Observation, now)
     user_id = author.pk if author is not None else None
-    table = db.ops.quote_name(Observation._meta.db_table)
-    new = [v for v in versions if v.pk is None]
-    with db.cursor() as cursor:
-        _many(
-            cursor,
-            f"UPDATE {table} SET value = %s, comment = %s, source = %s, "  # noqa: S608 - model names
-            "changed_by_id = %s, changed_at = %s WHERE id = %s",
-            (
-                (v.value, v.comment, v.source, v.changed_by_id, when, v.pk)
-                for v in versions
-                if v.pk is not None
-            ),
-        )
-        _many(
-            cursor,
-            _insert_sql(db, Observation._meta.db_table, _OBSERVATION_COLUMNS),
-            ((*v[1:], when) for v in new),
-        )
-        ids = (
-            {k: pk for k, (pk, _value, _comment) in _stored({v.measure_id for v in new}).items()}
-            if new
-            else {}
-        )
-        _many(
-            cursor,
-            _insert_sql(db, Observation.history.model._meta.db_table, _HISTORY_COLUMNS),
-            (
-                (
-                    v.pk if v.pk is not None else ids[(v.measure_id, v.period, v.segment)],
-                    *v[1:],
-                    when,
-                    when,
-                    reason,
-                    "~" if v.pk is not None else "+",
-                    user_id,
-                )
-                for v in versions
-            ),
-        )
+    table = bulk.database(Observation).ops.quote_name(Observation._meta.db_table)
+    old = [v for v in versions if v.pk is not None]
+    # In index order: each insert lands next to the previous one in the B-trees.
+    new = sorted((v for v in versions if v.pk is None), key=lambda v: (v.measure_id, v.period))
+    bulk.execute_many(
+        Observation,
+        f"UPDATE {table} SET value = %s, comment = %s, source = %s, "  # noqa: S608 - model names
+        "changed_by_id = %s, changed_at = %s WHERE id = %s",
+        ((v.value, v.comment, v.source, v.changed_by_id, when, v.pk) for v in old),
+    )
+    bulk.insert_rows(
+        Observation.history.model,
+        _HISTORY_COLUMNS,
+        ((*v, when, when, reason, "~", user_id) for v in old),
+    )
+    if new:
+        before = Observation.objects.aggregate(last=Max("pk"))["last"] or 0
+        bulk.insert_rows(Observation, _OBSERVATION_COLUMNS, ((*v[1:], when) for v in new))
+        # The rows just inserted: newer than every row before, and written at this moment.
+        with bulk.database(Observation).cursor() as cursor:
+            cursor.execute(
+                _history_copy("o.id > %s AND o.changed_at = %s"),
+                [when, reason, "+", user_id, before, when],
+            )
 
 
-def _insert_sql(db: Any, table: str, columns: Sequence[str]) -> str:
-    """An INSERT of one row into a model's table (names from the model, values bound)."""
-    names = ", ".join(db.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    return f"INSERT INTO {db.ops.quote_name(table)} ({names}) VALUES ({marks})"  # noqa: S608
-
-
-def _many(cursor: Any, sql: str, rows: Iterable[Sequence[Any]], chunk: int = 20_000) -> None:
-    batch: list[Sequence[Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == chunk:
-            cursor.executemany(sql, batch)
-            batch = []
-    if batch:
-        cursor.executemany(sql, batch)
+def _history_copy(where: str) -> str:
+    """An INSERT … SELECT that records the current version of the observations ``where``
+    selects (alias ``o``); parameters: history date, reason, type, user, then ``where``'s."""
+    db = bulk.database(Observation)
+    quote = db.ops.quote_name
+    history = quote(Observation.history.model._meta.db_table)
+    taken = ", ".join(f"o.{quote(c)}" for c in ("id", *_OBSERVATION_COLUMNS))
+    columns = ", ".join(quote(c) for c in _HISTORY_COLUMNS)
+    return (
+        f"INSERT INTO {history} ({columns}) SELECT {taken}, %s, %s, %s, %s "  # noqa: S608
+        f"FROM {quote(Observation._meta.db_table)} o WHERE {where}"
+    )
 
 
 def _snapshot_unrecorded(ids: list[int], now: Any) -> None:
     """Record the current version of observations that have no history yet (loaded in
     bulk), so that the values an import replaces can be put back: one INSERT … SELECT
     per 500 observations, inside the database."""
-    db = connections[Observation.objects.db]
-    quote = db.ops.quote_name
-    history = quote(Observation.history.model._meta.db_table)
-    table = quote(Observation._meta.db_table)
-    taken = ", ".join(f"o.{quote(c)}" for c in ("id", *_OBSERVATION_COLUMNS))
-    sql = (
-        f"INSERT INTO {history} ({', '.join(quote(c) for c in _HISTORY_COLUMNS)}) "  # noqa: S608
-        f"SELECT {taken}, %s, %s, '+', NULL FROM {table} o WHERE o.id IN ({{marks}}) "
-        f"AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.id = o.id)"
-    )
-    when = db.ops.adapt_datetimefield_value(now)
+    db = bulk.database(Observation)
+    history = db.ops.quote_name(Observation.history.model._meta.db_table)
+    when = bulk.datetime_value(Observation, now)
     with db.cursor() as cursor:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                sql.format(marks=", ".join(["%s"] * len(chunk))), [when, "before import", *chunk]
+                _history_copy(
+                    f"o.id IN ({marks}) AND NOT EXISTS "  # noqa: S608 - model names
+                    f"(SELECT 1 FROM {history} h WHERE h.id = o.id)"
+                ),
+                [when, "before import", "+", None, *chunk],
             )
 
 

@@ -16,9 +16,11 @@ from django.db.models import F
 
 from trellis.engine.api import Scorecard
 from trellis.engine.findings import ScorecardError, error
+from trellis.engine.observations import StoredObservations
 from trellis.engine.periods import Grain
 from trellis.engine.results import Results
 from trellis.engine.scoring import STATUS_LABELS
+from trellis.web.core import bulk
 from trellis.web.core.memo import forget
 from trellis.web.observations.models import Observation
 from trellis.web.results.models import MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries
@@ -42,16 +44,30 @@ _lock = threading.Lock()
 _engine: _Engine | None = None
 
 
-def _observations() -> list[tuple[str, str, float, str]]:
-    return list(Observation.objects.values_list("measure__code", "period", "value", "segment"))
+def _observations(index: dict[str, int]) -> StoredObservations:
+    """Every stored observation as arrays (validated when written: not checked again)."""
+    rows_of = {pk: index[code] for pk, code in Measure.objects.values_list("pk", "code")}
+    stored = Observation.objects.values_list("measure_id", "end_month", "value", "segment")
+    found = list(stored.iterator(chunk_size=50_000))
+    return StoredObservations(
+        np.fromiter((rows_of[f[0]] for f in found), np.int64, len(found)),
+        np.fromiter((f[1] for f in found), np.int64, len(found)),
+        np.fromiter((f[2] for f in found), np.float64, len(found)),
+        np.fromiter((f[3] != "" for f in found), np.bool_, len(found)),
+    )
 
 
-def _build() -> _Engine:
+def _build(previous: _Engine | None = None) -> _Engine:
+    """Evaluate the stored scorecard; the definitions of ``previous`` are reused (not read,
+    checked and compiled again) when they are still current: only data changed."""
     org = Organization.current()
     assert org is not None
     gc.unfreeze()  # the previous evaluation's objects may be collected again
-    scorecard = Scorecard(spec_from_database())
-    results = scorecard.evaluate(_observations())
+    if previous is not None and previous.revision == org.revision:
+        scorecard = previous.scorecard
+    else:
+        scorecard = Scorecard(spec_from_database())
+    results = scorecard.evaluate_stored(_observations(scorecard.compiled.measure_index))
     for grain in GRAINS:
         results.evaluator.grain(grain)
     # The evaluation holds hundreds of thousands of long-lived objects; a full collection
@@ -62,8 +78,9 @@ def _build() -> _Engine:
     return _Engine(org.revision, org.data_revision, scorecard, results)
 
 
-def engine() -> _Engine:
-    """The evaluated scorecard of this process, rebuilt when definitions or data changed."""
+def engine(previous: _Engine | None = None) -> _Engine:
+    """The evaluated scorecard of this process, rebuilt when definitions or data changed
+    (reusing the definitions of ``previous`` when they did not)."""
     global _engine  # noqa: PLW0603 - one cache per process, guarded by the lock
     org = Organization.current()
     if org is None:
@@ -74,19 +91,19 @@ def engine() -> _Engine:
             org.revision,
             org.data_revision,
         ):
-            current = _engine = _build()
+            current = _engine = _build(previous or current)
         return current
 
 
 def recompute() -> None:
     """Evaluate everything and replace all stored series (every process's evaluation and
     every cached page become out of date: the data revision moves on)."""
-    global _engine  # noqa: PLW0603
+    global _engine
     with _lock:
-        _engine = None
+        previous, _engine = _engine, None
     Organization.objects.update(data_revision=F("data_revision") + 1)
     forget("organization")
-    built = engine()
+    built = engine(previous)
     with transaction.atomic():
         for model in (MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries):
             model.objects.all().delete()
@@ -249,12 +266,29 @@ def _save(
     fresh: bool,
 ) -> None:
     if fresh:
-        model.objects.bulk_create(
-            [
-                model(grain=grain.value, **dict(zip(keys, key, strict=True)), **fields)
+        if not items:
+            return
+        names = list(items[0][1])
+        json_fields = {
+            f.name for f in model._meta.concrete_fields if f.get_internal_type() == "JSONField"
+        }
+        adapt = bulk.json_adapter(model)
+        # Every row of a grain has the same periods: converted once.
+        shared = {"periods": adapt(items[0][1]["periods"])}
+        bulk.insert_rows(
+            model,
+            ["grain", *keys, *names],  # the keys are column names
+            (
+                (
+                    grain.value,
+                    *key,
+                    *(
+                        shared.get(n) or (adapt(fields[n]) if n in json_fields else fields[n])
+                        for n in names
+                    ),
+                )
                 for key, fields in items
-            ],
-            batch_size=2000,
+            ),
         )
         return
     for key, fields in items:
