@@ -95,3 +95,38 @@ def test_connector_commands(demo: Path, tmp_path: Path) -> None:
     bad = trellis("connector", "add", "erp", "mysql://u@h/db", "--data-dir", demo)
     assert bad.returncode == 2
     assert "mysql databases are not supported; use one of: sqlite, postgresql" in bad.stderr
+
+
+def test_two_overlapping_imports_at_the_same_time(demo: Path, tmp_path: Path) -> None:
+    """Two processes import files that share a value: both succeed (one waits for the
+    other's lock), nothing is lost or doubled, and the shared value is the later one's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("measure,period,value\nSALES_OSLO,2025-06,1001\nSALES_OSLO,2025-07,1002\n")
+    second.write_text("measure,period,value\nSALES_OSLO,2025-07,2002\nSALES_OSLO,2025-08,2003\n")
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(
+            pool.map(
+                lambda f: trellis("import-data", f, "--confirm-outliers", "--data-dir", demo),
+                (first, second),
+            )
+        )
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        assert ": 0 new, 2 changed, 0 waiting for approval, 0 unchanged." in run.stdout
+    with sqlite3.connect(demo / "trellis.sqlite3") as db:
+        last = db.execute(
+            "SELECT file_name FROM observations_dataimport WHERE file_name IN (?, ?) "
+            "ORDER BY id DESC LIMIT 1",
+            ("first.csv", "second.csv"),
+        ).fetchone()[0]
+        counts = db.execute(
+            "SELECT o.period, count(*) FROM observations_observation o JOIN scorecards_measure m "
+            "ON m.id = o.measure_id WHERE m.code = 'SALES_OSLO' AND o.period IN "
+            "('2025-06', '2025-07', '2025-08') GROUP BY o.period"
+        ).fetchall()
+    assert sorted(counts) == [("2025-06", 1), ("2025-07", 1), ("2025-08", 1)]
+    assert stored(demo, "SALES_OSLO", "2025-06") == 1001
+    assert stored(demo, "SALES_OSLO", "2025-08") == 2003
+    assert stored(demo, "SALES_OSLO", "2025-07") == (1002 if last == "first.csv" else 2002)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tests.web.conftest import signed_in
 from trellis.web.observations.models import DataImport, Observation, PeriodLock, Submission
-from trellis.web.results.services.undo import undo
+from trellis.web.results.services.undo import UndoRefused, undo
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +184,34 @@ def test_new_values_carry_their_history_and_undo_removes_them(admin_client: Clie
     undo(record, None)
     assert value("SALES_OSLO", "2026-06") is None
     assert Observation.history.filter(id=stored.pk).latest("history_id").history_type == "-"
+
+
+def test_overlapping_imports_checked_together_commit_one_after_the_other() -> None:
+    """Two imports checked before either commits (as two people previewing at once): the
+    second commit plans again under the lock, so it neither loses nor doubles a value and
+    its undo puts back what the first wrote."""
+    from trellis.web.results.services import data
+
+    before = value("SALES_OSLO", "2026-02")
+    first = data.check_file(
+        "a.csv", HEAD + b"SALES_OSLO,2026-01,401\nSALES_OSLO,2026-02,402\n", None
+    )
+    second = data.check_file(
+        "b.csv", HEAD + b"SALES_OSLO,2026-02,412\nSALES_OSLO,2026-03,413\n", None
+    )
+    assert [c.old for c in second.changes if c.period == "2026-02"] == [before]
+    a = data.commit(first, None, "import")
+    b = data.commit(second, None, "import")
+    assert (a.updated, b.updated) == (2, 2)
+    assert Observation.objects.filter(measure__code="SALES_OSLO", period="2026-02").count() == 1
+    assert [value("SALES_OSLO", p) for p in ("2026-01", "2026-02", "2026-03")] == [401, 412, 413]
+    assert b.record is not None and a.record is not None
+    with pytest.raises(UndoRefused) as refused:
+        undo(a.record, None)  # the second import changed one of its values since
+    assert str(refused.value) == (
+        "values changed after this import: SALES_OSLO 2026-02; undo those first"
+    )
+    undo(b.record, None)
+    assert value("SALES_OSLO", "2026-02") == 402  # what the first import wrote, not `before`
+    undo(a.record, None)
+    assert value("SALES_OSLO", "2026-02") == before

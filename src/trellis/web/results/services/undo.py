@@ -45,10 +45,12 @@ def undo(record: DataImport, user: Any) -> int:
                 "period",
                 "end_month",
                 "segment",
+                "value",
+                "comment",
             )
         )
         ids = [m["id"] for m in mine]
-        later = _later_changes(history, ids, {m["id"]: m["history_id"] for m in mine})
+        later = _later_changes(history, ids, {m["id"]: m for m in mine})
         if later:
             shown = ", ".join(later[:5]) + (" …" if len(later) > 5 else "")
             raise UndoRefused(
@@ -132,15 +134,28 @@ def undo(record: DataImport, user: Any) -> int:
     return len(mine)
 
 
-def _later_changes(history: Any, ids: list[int], mine: dict[int, int]) -> list[str]:
-    out = []
+def _later_changes(history: Any, ids: list[int], mine: dict[int, dict[str, Any]]) -> list[str]:
+    """The values whose current version is not the one the import wrote: changed or
+    removed since (a later change that was itself undone does not count)."""
+    latest: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for row in history.objects.filter(id__in=chunk).values(
-            "id", "history_id", "measure__code", "period"
+        for row in (
+            history.objects.filter(id__in=chunk)
+            .order_by("history_id")
+            .values(
+                "id", "history_id", "history_type", "measure__code", "period", "value", "comment"
+            )
         ):
-            if row["history_id"] > mine[row["id"]]:
-                out.append(f"{row['measure__code']} {row['period']}")
+            latest[row["id"]] = row
+    out = []
+    for pk, row in latest.items():
+        wrote = mine[pk]
+        if row["history_id"] == wrote["history_id"]:
+            continue
+        same = (row["value"], row["comment"]) == (wrote["value"], wrote["comment"])
+        if row["history_type"] == "-" or not same:
+            out.append(f"{row['measure__code']} {row['period']}")
     return sorted(set(out))
 
 
