@@ -61,26 +61,26 @@ def test_connector_commands(demo: Path, tmp_path: Path) -> None:
     source = tmp_path / "pos.sqlite3"
     with sqlite3.connect(source) as db:
         db.execute("CREATE TABLE sales (store TEXT, day TEXT, amount REAL)")
-        db.execute("INSERT INTO sales VALUES ('oslo', '2026-01-10', 321.5)")
+        db.execute("INSERT INTO sales VALUES ('oslo', '2026-01-10', 95.5)")
     added = trellis(
         "connector", "add", "pos", f"sqlite:///{source}", "--timeout", "5", "--data-dir", demo
     )
     assert added.returncode == 0, added.stderr
     assert "Connection pos: sqlite:///" in added.stdout and "(password: none)" in added.stdout
     sql = (
-        "SELECT sum(amount) AS value FROM sales WHERE store = 'oslo' "
+        "SELECT avg(amount) AS value FROM sales WHERE store = 'oslo' "
         "AND day BETWEEN :period_start AND :period_end"
     )
-    query = trellis("connector", "query", "pos", "SALES_OSLO", "--sql", sql, "--data-dir", demo)
+    query = trellis("connector", "query", "pos", "RESOLVED_OSLO", "--sql", sql, "--data-dir", demo)
     assert query.returncode == 0, query.stderr
     listed = trellis("connector", "list", "--data-dir", demo)
     assert "pos: sqlite:///" in listed.stdout and "never run" in listed.stdout
-    assert "SALES_OSLO: SELECT sum(amount)" in listed.stdout
+    assert "RESOLVED_OSLO: SELECT avg(amount)" in listed.stdout
 
     ran = trellis("connector", "run", "pos", "--period", "2026-01", "--data-dir", demo)
     assert ran.returncode == 0, ran.stderr
     assert "pos: values written\n0 new, 1 changed" in ran.stdout
-    assert stored(demo, "SALES_OSLO", "2026-01") == 321.5
+    assert stored(demo, "RESOLVED_OSLO", "2026-01") == 95.5
 
     locked = trellis("lock-period", "2026-01", "--data-dir", demo)
     assert locked.returncode == 0, locked.stderr
@@ -88,8 +88,8 @@ def test_connector_commands(demo: Path, tmp_path: Path) -> None:
         db.execute("UPDATE sales SET amount = 1")
     refused = trellis("connector", "run", "pos", "--period", "2026-01", "--data-dir", demo)
     assert refused.returncode == 1
-    assert "SALES_OSLO 2026-01: period 2026-01 is locked (2026-01)" in refused.stdout
-    assert stored(demo, "SALES_OSLO", "2026-01") == 321.5
+    assert "RESOLVED_OSLO 2026-01: period 2026-01 is locked (2026-01)" in refused.stdout
+    assert stored(demo, "RESOLVED_OSLO", "2026-01") == 95.5
     trellis("lock-period", "2026-01", "--unlock", "--data-dir", demo)
 
     bad = trellis("connector", "add", "erp", "mysql://u@h/db", "--data-dir", demo)
@@ -130,3 +130,13 @@ def test_two_overlapping_imports_at_the_same_time(demo: Path, tmp_path: Path) ->
     assert stored(demo, "SALES_OSLO", "2025-06") == 1001
     assert stored(demo, "SALES_OSLO", "2025-08") == 2003
     assert stored(demo, "SALES_OSLO", "2025-07") == (1002 if last == "first.csv" else 2002)
+
+
+def test_the_demo_reads_its_point_of_sale_database(demo: Path) -> None:
+    assert (demo / "pos.sqlite3").is_file()
+    checked = trellis(
+        "connector", "run", "acme-pos", "--period", "2025-Q4", "--dry-run", "--data-dir", demo
+    )
+    assert checked.returncode == 0, checked.stderr
+    # Weekly takings add up to the monthly sales already stored: January-March 2025.
+    assert checked.stdout == "acme-pos: checked (test run)\n0 value(s) would change, 3 unchanged\n"

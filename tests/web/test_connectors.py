@@ -47,16 +47,16 @@ def value(code: str, period: str) -> float | None:
 
 @pytest.fixture
 def pos(tmp_path: Path) -> Path:
-    """A point-of-sale SQLite file: Oslo sold 100 + 50 in March 2026, 70 in April."""
+    """A point-of-sale SQLite file: Oslo sold 300 + 120 in March 2026, 410 in April."""
     path = tmp_path / "pos.sqlite3"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE sales (store TEXT, day TEXT, amount REAL)")
         db.executemany(
             "INSERT INTO sales VALUES (?, ?, ?)",
             [
-                ("oslo", "2026-03-01", 100),
-                ("oslo", "2026-03-31", 50),
-                ("oslo", "2026-04-01", 70),
+                ("oslo", "2026-03-01", 300),
+                ("oslo", "2026-03-31", 120),
+                ("oslo", "2026-04-01", 410),
                 ("bergen", "2026-03-15", 999),
             ],
         )
@@ -82,7 +82,7 @@ def test_sqlite_run_writes_checks_and_undoes(pos: Path) -> None:
     assert done.state == "written", done.message
     assert done.message == "0 new, 1 changed, 0 waiting for approval, 0 unchanged"
     stored = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
-    assert (stored.value, stored.source) == (150.0, "connector")
+    assert (stored.value, stored.source) == (420.0, "connector")
     record = DataImport.objects.get(pk=done.data_import_id)
     assert (record.source, record.file_name, record.updated) == ("connector", "connector pos", 1)
 
@@ -109,7 +109,7 @@ def test_a_quarter_reads_each_month_and_no_row_means_no_value(pos: Path) -> None
 def test_default_period_is_the_one_due_at_the_reporting_month(pos: Path) -> None:
     connection = sqlite_connection(pos)  # the demo's reporting month is 2026-04
     connectors.run(connection)
-    assert value("SALES_OSLO", "2026-04") == 70.0
+    assert value("SALES_OSLO", "2026-04") == 410.0
 
 
 def test_sqlite_session_is_read_only_and_never_creates_a_file(pos: Path, tmp_path: Path) -> None:
@@ -278,7 +278,7 @@ def test_connector_page_for_admins(pos: Path, admin_client: Client) -> None:
         "/data/connectors/", {"action": "run", "name": "pos", "period": "2026-03"}, follow=True
     )
     assert b"pos: values written" in ran.content
-    assert value("SALES_OSLO", "2026-03") == 150.0
+    assert value("SALES_OSLO", "2026-03") == 420.0
     assert ConnectorRun.objects.filter(connection__name="pos", user__username="admin").exists()
 
     bad = admin_client.post(
@@ -359,3 +359,10 @@ def test_postgresql_statement_timeout(pg_source: str) -> None:
         run.message
     )
     assert run.seconds < 4
+
+
+def test_outliers_are_written_and_noted(pos: Path) -> None:
+    run = connectors.run(sqlite_connection(pos, "SELECT 99999 AS value"), period="2026-03")
+    assert run.state == "written", run.message
+    assert "outlier: SALES_OSLO 2026-03: 99,999 is beyond 3 standard deviations" in run.message
+    assert value("SALES_OSLO", "2026-03") == 99999

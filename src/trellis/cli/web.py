@@ -117,6 +117,35 @@ def load_medium(levels: int = 4, months: int = 36) -> None:
     services.recompute()
 
 
+def create_demo_connector(folder: Path) -> None:
+    """A point-of-sale database beside the demo (``pos.sqlite3``: the Oslo Street store's
+    weekly takings, which add up to its monthly sales) and the connection that reads it."""
+    import sqlite3
+
+    from trellis.web.observations.models import Observation
+    from trellis.web.results.services import connectors
+    from trellis.web.scorecards.models import Measure
+
+    path = folder / "pos.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS takings (store TEXT, day TEXT, amount REAL)")
+        db.execute("DELETE FROM takings")
+        for period, value in Observation.objects.filter(
+            measure__code="SALES_OSLO", segment=""
+        ).values_list("period", "value"):
+            for day, share in (("03", 0.2), ("10", 0.25), ("17", 0.25), ("24", 0.3)):
+                db.execute(
+                    "INSERT INTO takings VALUES ('oslo', ?, ?)", (f"{period}-{day}", value * share)
+                )
+    connection = connectors.save_connection("acme-pos", f"sqlite:///{path}", timeout_seconds=10)
+    connectors.save_query(
+        connection,
+        Measure.objects.get(code="SALES_OSLO"),
+        "SELECT round(sum(amount), 2) AS value FROM takings WHERE store = 'oslo' "
+        "AND day BETWEEN :period_start AND :period_end",
+    )
+
+
 def create_demo_users() -> None:
     """The four demo users (password ``demo``) with their roles."""
     from django.contrib.auth import get_user_model
@@ -167,6 +196,7 @@ def register(app: typer.Typer) -> None:
             else:
                 out.print("Loading the sample organization Acme (24 months of data)…")
                 load_sample()
+                create_demo_connector(data_dir.resolve())
         create_demo_users()
         _warm()
         out.print(f"Trellis demo: http://127.0.0.1:{port}/  (data in {data_dir.resolve()})")

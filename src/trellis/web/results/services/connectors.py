@@ -441,6 +441,12 @@ def run(
         label = _("connector {name}").format(name=connection.name)
         rows = [(v.measure, v.period, v.value, v.segment, v.comment) for v in reading.values]
         check = data.check_values(rows, user, label)
+        if check.confirmations:
+            # Nobody is there to confirm an outlier during a run: it is written and noted.
+            notes.extend(
+                _("outlier: {what}").format(what=_describe(f.message, rows, f.location.line))
+                for f in check.confirmations
+            )
         if check.errors:
             problems.extend(_describe(f.message, rows, f.location.line) for f in check.errors)
         elif not write:
