@@ -215,3 +215,36 @@ def test_overlapping_imports_checked_together_commit_one_after_the_other() -> No
     assert value("SALES_OSLO", "2026-02") == 402  # what the first import wrote, not `before`
     undo(a.record, None)
     assert value("SALES_OSLO", "2026-02") == before
+
+
+def test_my_updates_checks_each_row_while_typing(db: None) -> None:
+    client = signed_in("updater")
+    page = client.get("/data/updates/")
+    assert b'hx-post="/data/updates/check/"' in page.content
+    bad = client.post("/data/updates/check/", {"value__NPS_RETAIL__2026-04": "12.5"})
+    assert bad.content.decode().startswith(
+        '<span class="error">12.5 is not a whole number</span><br><span class="warning">'
+    )
+    odd = client.post("/data/updates/check/", {"value__NPS_RETAIL__2026-04": "20"})
+    assert '<span class="warning">20 is beyond 3 standard deviations' in odd.content.decode()
+    fine = client.post(
+        "/data/updates/check/",
+        {"value__SALES_OSLO__2026-04": "420", "comment__SALES_OSLO__2026-04": ""},
+    )
+    assert fine.content.decode().strip() == '<span class="ok">looks right</span>'
+    other = client.post("/data/updates/check/", {"value__REV_NORTH__2026-04": "1"})
+    assert "is computed (rollup)" in other.content.decode()
+    assert value("SALES_OSLO", "2026-04") is None  # checking writes nothing
+
+
+def test_the_row_checked_is_the_one_that_changed(db: None) -> None:
+    client = signed_in("updater")
+    form = {"value__SALES_OSLO__2026-04": "420", "value__NPS_RETAIL__2026-04": "12.5"}
+    checked = client.post(
+        "/data/updates/check/",
+        form,
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER_NAME="value__NPS_RETAIL__2026-04",
+    )
+    assert "12.5 is not a whole number" in checked.content.decode()
+    assert client.post("/data/updates/check/", form).content == b""  # which row? none

@@ -6,6 +6,7 @@ from trellis.web.observations import views
 
 urlpatterns = [
     path("updates/", views.UpdatesPage.as_view(), name="my-updates"),
+    path("updates/check/", views.check_entry, name="check-entry"),
     path("imports/", views.ImportsPage.as_view(), name="imports"),
     path("imports/<int:pk>/undo/", views.UndoImportView.as_view(), name="undo-import"),
     path("export/", views.export_view, name="export-data"),

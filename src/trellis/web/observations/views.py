@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -70,20 +70,7 @@ class UpdatesPage(DataPage):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Check every filled row; save all of them or none, with problems by row."""
-        rows = []
-        for key, value in request.POST.items():
-            if not key.startswith("value__") or not value.strip():
-                continue
-            code, period = key[len("value__") :].split("__", 1)
-            rows.append(
-                (
-                    code,
-                    period,
-                    value.strip(),
-                    "",
-                    request.POST.get(f"comment__{code}__{period}", ""),
-                )
-            )
+        rows = _entered(request)
         if not rows:
             messages.info(request, _("Nothing entered."))
             return redirect(request.get_full_path())
@@ -113,6 +100,37 @@ class UpdatesPage(DataPage):
         )
         # htmx swaps only successful responses: the grid with its problems is the answer.
         return self.render_to_response(context, status=200 if request.htmx else 400)
+
+
+def _entered(request: HttpRequest) -> list[tuple[str, str, str, str, str]]:
+    """The filled rows of the entry grid: (measure, period, value, segment, comment)."""
+    rows = []
+    for key, value in request.POST.items():
+        if not key.startswith("value__") or not value.strip() or "__" not in key[7:]:
+            continue
+        code, period = key[len("value__") :].split("__", 1)
+        comment = request.POST.get(f"comment__{code}__{period}", "")
+        rows.append((code, period, value.strip(), "", comment))
+    return rows
+
+
+def check_entry(request: HttpRequest) -> HttpResponse:
+    """Inline validation of one row of the entry grid while typing (htmx): its problems and
+    outlier prompts, or that it looks right. Nothing is written."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    rows = _entered(request)
+    # htmx posts the whole form; the row is the one of the field that changed.
+    trigger = (getattr(request, "htmx", None) and request.htmx.trigger_name) or ""
+    if "__" in trigger:
+        code, period = trigger.split("__", 1)[1].split("__", 1)
+        rows = [r for r in rows if (r[0], r[1]) == (code, period)]
+    if len(rows) != 1:
+        return HttpResponse("")
+    check = data.check_values(rows, request.user, _("entry form"))
+    found = [f.message.split(": ", 1)[-1] for f in check.errors]
+    asked = [f.message.split(": ", 1)[-1] for f in check.confirmations]
+    return render(request, "observations/entry_check.html", {"errors": found, "asked": asked})
 
 
 class ImportsPage(DataPage):
