@@ -165,6 +165,8 @@ def test_data_admin_is_for_admins_only(viewer_client: Client, admin_client: Clie
     page = admin_client.get("/data/admin/")
     assert page.status_code == 200
     assert b"Data quality by owner" in page.content
+    stale = {code for q in page.context["quality"] for code in q.stale_items}
+    assert stale == {"ENGAGEMENT", "MARKET_SHARE"}  # withheld in the sample: see demo/acme.py
 
 
 def test_new_values_carry_their_history_and_undo_removes_them(admin_client: Client) -> None:

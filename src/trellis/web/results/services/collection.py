@@ -10,9 +10,11 @@ from typing import Any
 
 from django.db.models import Q
 
+from trellis.engine.flags import FLAG_STALE
 from trellis.engine.periods import Frequency, Grain, grain_of_frequency, month_index
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import Observation, Submission
+from trellis.web.results.models import MeasureSeries
 from trellis.web.results.services.data import closing_lock, locks
 from trellis.web.results.services.pages import calendar
 from trellis.web.scorecards.models import Measure, Organization
@@ -136,16 +138,23 @@ class OwnerQuality:
     due: int = 0
     overdue: int = 0
     pending: int = 0
+    stale: int = 0
     overdue_items: list[str] = field(default_factory=list)
+    stale_items: list[str] = field(default_factory=list)
 
 
 def quality(user: Any) -> list[OwnerQuality]:
     """Per owner: measures, values due for the reporting period, overdue values (with what
-    they are) and values waiting for approval, worst first."""
+    they are), values waiting for approval and stale measures (their latest value is older
+    than their frequency allows at the reporting month), worst first."""
     measures = list(reportable(user, mine=False))
     by_owner: dict[str, OwnerQuality] = {}
     for m in measures:
         by_owner.setdefault(m.owner or "", OwnerQuality(m.owner or "")).measures += 1
+    for m in stale_measures(measures):
+        q = by_owner[m.owner or ""]
+        q.stale += 1
+        q.stale_items.append(m.code)
     for e in entries(measures):
         q = by_owner[e.measure.owner or ""]
         if e.state == "due":
@@ -155,7 +164,21 @@ def quality(user: Any) -> list[OwnerQuality]:
             q.overdue_items.append(f"{e.measure.code} {e.period}")
         elif e.state == "pending":
             q.pending += 1
-    return sorted(by_owner.values(), key=lambda q: (-q.overdue, -q.due, q.owner))
+    return sorted(by_owner.values(), key=lambda q: (-q.overdue, -q.stale, -q.due, q.owner))
+
+
+def stale_measures(measures: list[Any]) -> list[Any]:
+    """The measures whose value is stale at the reporting month, or at the latest month
+    evaluated before it (stored results)."""
+    label = reporting_label()
+    out = []
+    for series in MeasureSeries.objects.filter(
+        grain=Grain.MONTH.value, measure_id__in=[m.pk for m in measures]
+    ).select_related("measure"):
+        earlier = [i for i, p in enumerate(series.periods) if p <= label]  # YYYY-MM sorts
+        if earlier and series.flags[earlier[-1]] & FLAG_STALE:
+            out.append(series.measure)
+    return sorted(out, key=lambda m: m.code)
 
 
 @dataclass(frozen=True)
