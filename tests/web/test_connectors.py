@@ -366,3 +366,24 @@ def test_outliers_are_written_and_noted(pos: Path) -> None:
     assert run.state == "written", run.message
     assert "outlier: SALES_OSLO 2026-03: 99,999 is beyond 3 standard deviations" in run.message
     assert value("SALES_OSLO", "2026-03") == 99999
+
+
+def test_the_task_backend_runs_due_connections(pos: Path) -> None:
+    from trellis.web.results import tasks
+
+    connection = sqlite_connection(pos)
+    connectors.save_connection("pos", f"sqlite:///{pos}", schedule="hourly")
+    Connection.objects.filter(pk=connection.pk).update(
+        next_run_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    result = tasks.run_due_connectors.enqueue()  # immediate backend in tests
+    assert result.return_value == ["pos: written"]
+    assert Connection.objects.get(pk=connection.pk).next_run_at > timezone.now()
+
+
+def test_admin_pages_never_show_the_password(admin_client: Client) -> None:
+    connection = connectors.save_connection("erp", "postgresql://reader:s3cret@db/erp")
+    page = admin_client.get(f"/admin/observations/connection/{connection.pk}/change/")
+    assert page.status_code == 200
+    assert b"s3cret" not in page.content
+    assert connection.password_encrypted.encode() not in page.content
