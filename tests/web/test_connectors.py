@@ -328,6 +328,21 @@ def pg_connection(url: str, sql: str, timeout: int = 30) -> Connection:
     return connection
 
 
+def test_postgresql_password_from_the_environment(
+    pg_source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRELLIS_TEST_PG_PASSWORD", "from-the-environment")
+    connection = connectors.save_connection(
+        "warehouse", pg_source, password_env="TRELLIS_TEST_PG_PASSWORD"
+    )
+    connectors.save_query(
+        connection, Measure.objects.get(code="SALES_OSLO"), "SELECT count(*) AS value FROM sales"
+    )
+    assert connectors.shown_url(connection).startswith("postgresql://postgres:***@127.0.0.1")
+    run = connectors.run(connection, period="2026-03", write=False)
+    assert (run.state, run.values_read) == ("checked", 1), run.message
+
+
 def test_postgresql_run(pg_source: str) -> None:
     sql = SUM_SQL.replace(
         "BETWEEN :period_start AND :period_end", ">= :period_start AND day < :next_period_start"
