@@ -180,7 +180,7 @@ CACHES = {
     # Shared by every worker process of the installation and kept across restarts: a page
     # body rendered by one worker serves all of them (keys carry the data revisions).
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "trellis.web.core.cache.PageCache",  # a file cache that culls rarely
         "LOCATION": DATA_DIR / "cache",
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 50_000},
