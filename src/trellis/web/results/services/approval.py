@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trellis.web.core.roles import Action
-from trellis.web.observations.models import Observation, PeriodLock, Submission
-from trellis.web.results.services.data import closing_lock, locks, refresh_after, save_versions
+from trellis.web.observations.models import PeriodLock, Submission
+from trellis.web.results.services.data import closing_lock, locks, refresh_after
 from trellis.web.results.services.evaluation import engine
+from trellis.web.results.services.versions import Version, stored_observations, write_versions
 
 
 class Refused(Exception):
@@ -57,24 +58,23 @@ def decide(submission_ids: list[int], user: Any, approve: bool, reason: str = ""
 
 
 def _write(found: list[Submission], user: Any, now: Any) -> None:
-    stored = {
-        (o.measure_id, o.period, o.segment): o
-        for o in Observation.objects.filter(
-            measure_id__in={s.measure_id for s in found}, period__in={s.period for s in found}
+    stored = stored_observations({s.measure_id for s in found})
+    versions = [
+        Version(
+            stored.get((s.measure_id, s.period, s.segment), (None,))[0],
+            s.measure_id,
+            s.period,
+            s.end_month,
+            s.segment,
+            s.value,
+            s.comment,
+            s.source,
+            s.submitted_by_id,
         )
-    }
-    created: list[Observation] = []
-    updated: list[Observation] = []
-    for s in found:
-        current = stored.get((s.measure_id, s.period, s.segment))
-        target = current or Observation(
-            measure_id=s.measure_id, period=s.period, end_month=s.end_month, segment=s.segment
-        )
-        target.value, target.comment, target.source = s.value, s.comment, s.source
-        target.changed_by, target.changed_at = s.submitted_by, now
-        (updated if current else created).append(target)
+        for s in found
+    ]
     reason = _("approved by {user}").format(user=user.get_username())
-    save_versions(created, updated, user, reason, now)
+    write_versions(versions, user, reason, now)
     refresh_after([(s.measure.code, s.period, s.value, s.segment) for s in found])
 
 

@@ -14,10 +14,9 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,10 +26,16 @@ from trellis.engine.findings import Finding, error
 from trellis.engine.observations import ObservationSet, validate
 from trellis.engine.periods import Frequency
 from trellis.engine.spec import Location
-from trellis.web.core import bulk
 from trellis.web.core.roles import Action
-from trellis.web.observations.models import DataImport, Observation, PeriodLock, Submission
+from trellis.web.observations.models import DataImport, PeriodLock, Submission
 from trellis.web.results.services.evaluation import engine
+from trellis.web.results.services.versions import (
+    Version,
+    snapshot_unrecorded,
+    stored_observations,
+    write_versions,
+    written_mark,
+)
 from trellis.web.scorecards.models import Measure, Organization
 
 BATCH = 2000
@@ -105,7 +110,7 @@ def _check_file(name: str, content: bytes, user: Any, confirmed: bool) -> DataCh
     check.errors.extend(table.findings)
     if table.findings:
         return check
-    return _check_rows(check, table.rows, user, confirmed)
+    return _checked_rows(check, table.rows, user, confirmed)
 
 
 def check_values(
@@ -120,10 +125,6 @@ def check_values(
     for number, item in enumerate(values, start=1):
         cells = ["" if v is None else str(v) for v in item]
         rows.append((number, dict(zip(names, cells, strict=False)), columns))
-    return _check_rows(check, rows, user, confirmed)
-
-
-def _check_rows(check: DataCheck, rows: list[Row], user: Any, confirmed: bool) -> DataCheck:
     with many_objects():
         return _checked_rows(check, rows, user, confirmed)
 
@@ -228,7 +229,7 @@ def plan(valid: ObservationSet) -> tuple[list[Change], int, list[int]]:
         Measure.objects.filter(code__in={o.measure for o in valid.items}).values_list("code", "pk")
     )
     approval = {m.code for m in engine().results.compiled.measures if m.data.approval}
-    stored = _stored(set(measures.values()))
+    stored = stored_observations(set(measures.values()))
     changes: list[Change] = []
     changed_at: list[int] = []
     unchanged = 0
@@ -256,36 +257,6 @@ def plan(valid: ObservationSet) -> tuple[list[Change], int, list[int]]:
         )
         changed_at.append(i)
     return changes, unchanged, changed_at
-
-
-def written_mark() -> int:
-    """The latest observation history row: every write of an observation (imports, forms,
-    connectors, approvals, undo, the admin) adds one, so an unchanged mark means that
-    nothing was written."""
-    latest = Observation.history.model.objects.order_by("-history_id").values_list(
-        "history_id", flat=True
-    )
-    return latest.first() or 0
-
-
-def _stored(measure_ids: set[int]) -> dict[tuple[int, str, str], tuple[int, float, str]]:
-    """Stored observations of these measures: (measure, period, segment) → (pk, value,
-    comment); all of them when many measures are asked for (one scan beats long IN lists)."""
-    fields = ("measure_id", "period", "segment", "pk", "value", "comment")
-    ids = sorted(measure_ids)
-    if len(ids) > 500:
-        found: Iterable[tuple[Any, ...]] = Observation.objects.values_list(*fields).iterator(
-            chunk_size=20_000
-        )
-        return {(m, p, s): (pk, v, c) for m, p, s, pk, v, c in found if m in measure_ids}
-    out: dict[tuple[int, str, str], tuple[int, float, str]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for m, p, s, pk, v, c in Observation.objects.filter(measure_id__in=chunk).values_list(
-            *fields
-        ):
-            out[(m, p, s)] = (pk, v, c)
-    return out
 
 
 @dataclass(frozen=True)
@@ -345,7 +316,7 @@ def commit(check: DataCheck, user: Any, source: str, file_name: str | None = Non
         ]
         updated = [v.pk for v in versions if v.pk is not None]
         if updated:
-            _snapshot_unrecorded(updated, now)
+            snapshot_unrecorded(updated, now)
         write_versions(versions, author, record.reason if record else "", now)
         Submission.objects.bulk_create(
             [
@@ -369,135 +340,6 @@ def commit(check: DataCheck, user: Any, source: str, file_name: str | None = Non
             record.save(update_fields=["created", "updated", "pending"])
         refresh_after([(c.code, c.period, c.value, c.segment) for c in direct])
     return Written(record, len(versions) - len(updated), len(updated), len(queued), unchanged)
-
-
-class Version(NamedTuple):
-    """A new version of one observation (``pk`` None: a new observation)."""
-
-    pk: int | None
-    measure_id: int
-    period: str
-    end_month: int
-    segment: str
-    value: float
-    comment: str
-    source: str
-    changed_by_id: int | None
-
-
-def save_versions(
-    created: list[Observation], updated: list[Observation], author: Any, reason: str, now: Any
-) -> None:
-    """Insert new observations and update stored ones, each with its history row (who,
-    when, why)."""
-    write_versions(
-        [
-            Version(
-                o.pk,
-                o.measure_id,
-                o.period,
-                o.end_month,
-                o.segment,
-                o.value,
-                o.comment,
-                o.source,
-                o.changed_by_id,
-            )
-            for o in (*created, *updated)
-        ],
-        author,
-        reason,
-        now,
-    )
-
-
-_OBSERVATION_COLUMNS = (
-    "measure_id",
-    "period",
-    "end_month",
-    "segment",
-    "value",
-    "comment",
-    "source",
-    "changed_by_id",
-    "changed_at",
-)
-_HISTORY_COLUMNS = (
-    "id",
-    *_OBSERVATION_COLUMNS,
-    "history_date",
-    "history_change_reason",
-    "history_type",
-    "history_user_id",
-)
-
-
-def write_versions(versions: Sequence[Version], author: Any, reason: str, now: Any) -> None:
-    """Write observation versions and their history rows (who, when, why) with the
-    driver's ``executemany`` (:mod:`trellis.web.core.bulk`); the history of new
-    observations is copied inside the database. Runs under the organization's row lock."""
-    if not versions:
-        return
-    when = bulk.datetime_value(Observation, now)
-    user_id = author.pk if author is not None else None
-    table = bulk.database(Observation).ops.quote_name(Observation._meta.db_table)
-    old = [v for v in versions if v.pk is not None]
-    # In index order: each insert lands next to the previous one in the B-trees.
-    new = sorted((v for v in versions if v.pk is None), key=lambda v: (v.measure_id, v.period))
-    bulk.execute_many(
-        Observation,
-        f"UPDATE {table} SET value = %s, comment = %s, source = %s, "  # noqa: S608 - model names
-        "changed_by_id = %s, changed_at = %s WHERE id = %s",
-        ((v.value, v.comment, v.source, v.changed_by_id, when, v.pk) for v in old),
-    )
-    bulk.insert_rows(
-        Observation.history.model,
-        _HISTORY_COLUMNS,
-        ((*v, when, when, reason, "~", user_id) for v in old),
-    )
-    if new:
-        before = Observation.objects.aggregate(last=Max("pk"))["last"] or 0
-        bulk.insert_rows(Observation, _OBSERVATION_COLUMNS, ((*v[1:], when) for v in new))
-        # The rows just inserted: newer than every row before, and written at this moment.
-        with bulk.database(Observation).cursor() as cursor:
-            cursor.execute(
-                _history_copy("o.id > %s AND o.changed_at = %s"),
-                [when, reason, "+", user_id, before, when],
-            )
-
-
-def _history_copy(where: str) -> str:
-    """An INSERT … SELECT that records the current version of the observations ``where``
-    selects (alias ``o``); parameters: history date, reason, type, user, then ``where``'s."""
-    db = bulk.database(Observation)
-    quote = db.ops.quote_name
-    history = quote(Observation.history.model._meta.db_table)
-    taken = ", ".join(f"o.{quote(c)}" for c in ("id", *_OBSERVATION_COLUMNS))
-    columns = ", ".join(quote(c) for c in _HISTORY_COLUMNS)
-    return (
-        f"INSERT INTO {history} ({columns}) SELECT {taken}, %s, %s, %s, %s "  # noqa: S608
-        f"FROM {quote(Observation._meta.db_table)} o WHERE {where}"
-    )
-
-
-def _snapshot_unrecorded(ids: list[int], now: Any) -> None:
-    """Record the current version of observations that have no history yet (loaded in
-    bulk), so that the values an import replaces can be put back: one INSERT … SELECT
-    per 500 observations, inside the database."""
-    db = bulk.database(Observation)
-    history = db.ops.quote_name(Observation.history.model._meta.db_table)
-    when = bulk.datetime_value(Observation, now)
-    with db.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                _history_copy(
-                    f"o.id IN ({marks}) AND NOT EXISTS "  # noqa: S608 - model names
-                    f"(SELECT 1 FROM {history} h WHERE h.id = o.id)"
-                ),
-                [when, "before import", "+", None, *chunk],
-            )
 
 
 FULL_REFRESH_MEASURES = 2_000

@@ -10,13 +10,8 @@ from django.utils.translation import gettext as _
 
 from trellis.web.observations.models import DataImport, Observation
 from trellis.web.results.quiet import bulk_changes
-from trellis.web.results.services.data import (
-    BATCH,
-    closing_lock,
-    locks,
-    refresh_after,
-    save_versions,
-)
+from trellis.web.results.services.data import closing_lock, locks, refresh_after
+from trellis.web.results.services.versions import Version, record_removals, write_versions
 from trellis.web.scorecards.models import Organization
 
 
@@ -76,47 +71,24 @@ def undo(record: DataImport, user: Any) -> int:
                 removed.append(m["id"])
             else:
                 restored.append(
-                    Observation(
-                        pk=m["id"],
-                        measure_id=old.measure_id,
-                        period=old.period,
-                        end_month=old.end_month,
-                        segment=old.segment,
-                        value=old.value,
-                        comment=old.comment,
-                        source=old.source,
-                        changed_by=author,
-                        changed_at=now,
+                    Version(
+                        m["id"],
+                        old.measure_id,
+                        old.period,
+                        old.end_month,
+                        old.segment,
+                        old.value,
+                        old.comment,
+                        old.source,
+                        author.pk if author is not None else None,
                     )
                 )
         reason = f"undo {record.reason}"
-        save_versions([], restored, author, reason, now)
+        write_versions(restored, author, reason, now)
+        record_removals(removed, author, reason, now)
         for start in range(0, len(removed), 500):
-            doomed = Observation.objects.filter(pk__in=removed[start : start + 500])
-            history.objects.bulk_create(
-                [
-                    history(
-                        id=o.pk,
-                        measure_id=o.measure_id,
-                        period=o.period,
-                        end_month=o.end_month,
-                        segment=o.segment,
-                        value=o.value,
-                        comment=o.comment,
-                        source=o.source,
-                        changed_by=author,
-                        changed_at=now,
-                        history_date=now,
-                        history_type="-",
-                        history_user=author,
-                        history_change_reason=reason,
-                    )
-                    for o in doomed
-                ],
-                batch_size=BATCH,
-            )
             with bulk_changes():  # refreshed once below, not once per row
-                doomed.delete()
+                Observation.objects.filter(pk__in=removed[start : start + 500]).delete()
         record.undone_at, record.undone_by = now, author
         record.save(update_fields=["undone_at", "undone_by"])
         gone = set(removed)
