@@ -12,14 +12,30 @@ from trellis.web.core.models import Restricted
 from trellis.web.core.roles import Action
 
 
-class Observation(Restricted):
-    """A reported value, with who and when, where it came from and an optional comment."""
+class MeasureValue(Restricted):
+    """What a stored value and a value waiting for approval share: one value of a measure
+    (each declares its ``measure`` link) for one period, optionally one segment, with a
+    comment; seen and entered like the measure (its unit's roles, or its owner or steward
+    by name)."""
 
     unit_path_field = "measure__unit__path"
     person_fields = {
         Action.ENTER_DATA: ("measure__owner", "measure__steward"),
         Action.APPROVE_DATA: ("measure__steward",),
     }
+
+    period = models.CharField(_("period"), max_length=16)
+    end_month = models.IntegerField()
+    segment = models.CharField(_("segment"), max_length=100, blank=True, default="")
+    value = models.FloatField(_("value"))
+    comment = models.TextField(_("comment"), blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class Observation(MeasureValue):
+    """A reported value, with who and when, where it came from and an optional comment."""
 
     class Source(models.TextChoices):
         """How the value arrived."""
@@ -32,11 +48,7 @@ class Observation(Restricted):
     measure = models.ForeignKey(
         "scorecards.Measure", on_delete=models.CASCADE, related_name="observations"
     )
-    period = models.CharField(_("period"), max_length=16)
     end_month = models.IntegerField(db_index=True)
-    segment = models.CharField(_("segment"), max_length=100, blank=True, default="")
-    value = models.FloatField(_("value"))
-    comment = models.TextField(_("comment"), blank=True, default="")
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.IMPORT)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -56,15 +68,9 @@ class Observation(Restricted):
         return f"{self.measure.code} {self.period} = {self.value:g}"
 
 
-class Submission(Restricted):
+class Submission(MeasureValue):
     """A value of a measure that needs approval: it is shown as pending and scored only
     once the data steward approves it (it then becomes the observation)."""
-
-    unit_path_field = "measure__unit__path"
-    person_fields = {
-        Action.ENTER_DATA: ("measure__owner", "measure__steward"),
-        Action.APPROVE_DATA: ("measure__steward",),
-    }
 
     class State(models.TextChoices):
         """Where the submission stands."""
@@ -76,11 +82,6 @@ class Submission(Restricted):
     measure = models.ForeignKey(
         "scorecards.Measure", on_delete=models.CASCADE, related_name="submissions"
     )
-    period = models.CharField(_("period"), max_length=16)
-    end_month = models.IntegerField()
-    segment = models.CharField(_("segment"), max_length=100, blank=True, default="")
-    value = models.FloatField(_("value"))
-    comment = models.TextField(_("comment"), blank=True, default="")
     source = models.CharField(max_length=16, choices=Observation.Source.choices)
     state = models.CharField(
         max_length=16, choices=State.choices, default=State.PENDING, db_index=True
