@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="request threads per process")
     parser.add_argument(
         "--cold",
         action="store_true",
@@ -83,13 +84,24 @@ def main() -> None:
         default="wrk" if shutil.which("wrk") else "python",
         help="load generator: wrk (C, light; Debian package) or Python threads",
     )
+    parser.add_argument(
+        "--pages",
+        default="home,unit,measure,map",
+        help="comma-separated page types to measure (home, unit, measure, map)",
+    )
+    parser.add_argument(
+        "--keep-cache",
+        action="store_true",
+        help="keep the page cache as it is (no emptying, no rendering ahead): for repeated runs",
+    )
     args = parser.parse_args()
 
     units, measures = _codes(args.data_dir)
     from django.core.cache import cache
 
-    cache.clear()  # no page rendered: every page is rendered for the first time in the run
-    if not args.cold:
+    if not args.keep_cache:
+        cache.clear()  # no page rendered: every page is rendered for the first time in the run
+    if not args.cold and not args.keep_cache:
         # The state an installation keeps itself in: unit scorecards and strategy maps are
         # rendered ahead when results change (`trellis warm-pages` renders all of them).
         subprocess.run(
@@ -110,6 +122,8 @@ def main() -> None:
             str(port),
             "--workers",
             str(args.workers),
+            "--threads",
+            str(args.threads),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -122,12 +136,13 @@ def main() -> None:
             except OSError:
                 time.sleep(0.3)
         clients = [_client(base) for _ in range(args.clients)]
-        pages = {
-            "organization home": lambda: "/",
-            "unit scorecard": lambda: f"/units/{random.choice(units)}/",
-            "measure detail": lambda: f"/measures/{random.choice(measures)}/",
-            "strategy map": lambda: f"/units/{random.choice(units)}/map/",
+        every = {
+            "home": ("organization home", lambda: "/"),
+            "unit": ("unit scorecard", lambda: f"/units/{random.choice(units)}/"),
+            "measure": ("measure detail", lambda: f"/measures/{random.choice(measures)}/"),
+            "map": ("strategy map", lambda: f"/units/{random.choice(units)}/map/"),
         }
+        pages = dict(every[name.strip()] for name in args.pages.split(","))
         # Warm-up: every worker process builds its evaluated scorecard once.
         for client in clients[: max(4, args.workers * 4)]:
             for make in pages.values():
@@ -215,7 +230,8 @@ def _run_wrk(
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     print(
         f"{db}, {len(units):,} units, {len(measures):,} measures, wrk {args.clients} "
-        f"connections, {args.workers} workers, {args.duration:.0f} s per page"
+        f"connections, {args.workers} workers × {args.threads} threads, "
+        f"{args.duration:.0f} s per page"
     )
     for name, make in pages.items():
         paths = ", ".join(f'"{make()}"' for _ in range(200))

@@ -25,6 +25,13 @@ def signed_in(name: str) -> Client:
     return client
 
 
+def definition_text(client: Client, code: str) -> str:
+    """The definition of a measure as its edit form shows it, unescaped."""
+    page = client.get(f"/measures/{code}/edit/").content.decode()
+    start = page.index('spellcheck="false">') + len('spellcheck="false">')
+    return page[start : page.index("</textarea>")].replace("&#x27;", "'").replace("&quot;", '"')
+
+
 @pytest.fixture
 def admin_client(db: None) -> Client:
     return signed_in("admin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.web.conftest import signed_in
+from tests.web.conftest import definition_text, signed_in
 from trellis.web.results.models import MeasureSeries
 from trellis.web.scorecards.models import Measure
 
@@ -15,9 +15,7 @@ URL = "/measures/SALES_OSLO/edit/"
 
 
 def _text(client: Client) -> str:
-    page = client.get(URL).content.decode()
-    start = page.index('spellcheck="false">') + len('spellcheck="false">')
-    return page[start : page.index("</textarea>")].replace("&#x27;", "'").replace("&quot;", '"')
+    return definition_text(client, "SALES_OSLO")
 
 
 def test_only_editors_of_the_unit_see_the_edit_link_and_the_form(viewer_client: Client) -> None:

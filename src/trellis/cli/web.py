@@ -208,10 +208,18 @@ def register(app: typer.Typer) -> None:
     def serve(
         port: Annotated[int, typer.Option("--port")] = 8000,
         host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-        workers: Annotated[int, typer.Option("--workers")] = 1,
+        workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+        threads: Annotated[
+            int | None,
+            typer.Option("--threads", help="Request threads per process (TRELLIS_WEB_THREADS)."),
+        ] = None,
         data_dir: DataDir = None,
     ) -> None:
         """Serve an existing installation (migrating it first)."""
+        if threads is not None:
+            if threads < 1:
+                raise _fail("--threads is at least 1")
+            os.environ["TRELLIS_WEB_THREADS"] = str(threads)
         setup(data_dir)
         migrate()
         out.print(f"Trellis: http://{host}:{port}/")

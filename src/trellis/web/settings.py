@@ -12,7 +12,9 @@ Configuration comes from the environment:
 - ``TRELLIS_TASK_BACKEND``: ``immediate`` (default: recomputation runs in the request) or
   ``database`` (queued for ``trellis worker``);
 - ``TRELLIS_WARM_PAGES``: ``changed`` (default), ``all`` or ``off``: which unit scorecards
-  and strategy maps are rendered ahead after results change.
+  and strategy maps are rendered ahead after results change;
+- ``TRELLIS_WEB_THREADS``: request threads per server process (default 4; ``trellis serve
+  --threads``).
 """
 
 from __future__ import annotations
@@ -110,11 +112,10 @@ def _databases() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
         config: dict[str, Any] = dict(dj_database_url.parse(url))
-        if config["ENGINE"] == "django.db.backends.postgresql":
-            # Under ASGI every request may run on another thread: persistent connections per
-            # thread pile up, so connections come from psycopg's pool instead.
-            config["CONN_MAX_AGE"] = 0
-            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 10}
+        # Each request thread of the server (a fixed pool, TRELLIS_WEB_THREADS) keeps its
+        # connection; a broken one is noticed before the request uses it.
+        config["CONN_MAX_AGE"] = 600
+        config["CONN_HEALTH_CHECKS"] = True
         return {"default": config}
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
@@ -132,6 +133,8 @@ def _databases() -> dict[str, Any]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Each request thread of the server (a fixed pool) keeps its connection.
+            "CONN_MAX_AGE": 600,
         }
     }
 
@@ -205,6 +208,10 @@ TRELLIS_DEMO = (DATA_DIR / "demo").exists()
 # Render unit scorecards and strategy maps ahead after results change: "changed" (the units
 # an incremental refresh touched), "all" (also after full recomputations; with a worker) or
 # "off".
+TRELLIS_WEB_THREADS = int(os.environ.get("TRELLIS_WEB_THREADS", "4"))
+if TRELLIS_WEB_THREADS < 1:
+    raise ImproperlyConfigured("TRELLIS_WEB_THREADS must be at least 1")
+
 TRELLIS_WARM_PAGES = os.environ.get("TRELLIS_WARM_PAGES", "changed")
 if TRELLIS_WARM_PAGES not in ("off", "changed", "all"):
     raise ImproperlyConfigured(

@@ -8,10 +8,12 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
+from trellis.web.core import slots
 from trellis.web.core.periods import chosen_period, organization
 from trellis.web.core.querysets import allowed_paths
 from trellis.web.core.roles import Action
@@ -20,12 +22,15 @@ CONTENT_SECONDS = 86_400  # keys carry the revisions: a stale body is never serv
 
 
 class TrellisPage(TemplateView):
-    """A page with the chosen period and breadcrumbs in its context.
+    """A page with the chosen period, breadcrumbs and actions in its context.
 
     Pages that set ``content_template`` render their body from it through ``add_content``
-    and keep the result in the cache, keyed by the page, the period, the definition and data
-    revisions and the user's scope: people who see the same thing share it, and any change
-    of definitions or of the data shown makes new keys.
+    and are kept whole in the page cache, keyed by the page, the period, the definition and
+    data revisions, the user's scope and what the page frame shows them (the Admin link, the
+    actions): people who see the same thing share it, and any change of definitions or of
+    the data shown makes new keys. Each request puts its own CSRF token, user name and
+    messages into the cached page (``slots``), so a cached page costs the queries that find
+    the object and its revisions, a cache read and three string replacements.
     """
 
     template_name = "page.html"
@@ -33,32 +38,47 @@ class TrellisPage(TemplateView):
     content_template: str | None = None
     needs_chart = False
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        if self.content_template is None:
+            return self.render_to_response(context)
+        key = self.page_key(context)
+        page = cache.get(key)
+        if page is None:
+            context["breadcrumbs"] = self.breadcrumbs(context)
+            context.update(slots.placeholders())
+            self.add_content(context)
+            context["content"] = render_to_string(self.content_template, context, request=request)
+            page = render_to_string(self.template_name, context, request=request)
+            cache.set(key, page, CONTENT_SECONDS)
+        return HttpResponse(slots.fill(page, request))
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["period"] = chosen_period(self.request)
         context["organization"] = organization()
         context["title"] = self.title
-        context["breadcrumbs"] = self.breadcrumbs(context)
-        if self.content_template is not None:
-            key = self.content_key(context)
-            html = cache.get(key)
-            if html is None:
-                self.add_content(context)
-                html = render_to_string(self.content_template, context, request=self.request)
-                cache.set(key, html, CONTENT_SECONDS)
-            context["content"] = html
+        context["actions"] = self.actions()
+        if self.content_template is None:
+            context["breadcrumbs"] = self.breadcrumbs(context)
         return context
+
+    def actions(self) -> list[tuple[str, str]]:
+        """(label, url) of what this user may do with the page's object (part of the key)."""
+        return []
 
     def add_content(self, context: dict[str, Any]) -> None:
         """Put what the content template needs into the context (only on a cache miss)."""
 
-    def content_key(self, context: dict[str, Any]) -> str:
-        """The cache key of this page's body."""
-        org = context["organization"]
-        paths = allowed_paths(self.request.user, Action.VIEW)
-        scope = "all" if paths is None else hashlib.sha256("|".join(paths).encode()).hexdigest()
+    def page_key(self, context: dict[str, Any]) -> str:
+        """The cache key of this page."""
+        org, user = context["organization"], self.request.user
+        paths = allowed_paths(user, Action.VIEW)
+        scope = "all" if paths is None else "|".join(paths)
         revisions = (org.revision, self.data_revision(context)) if org else (0, 0)
-        raw = f"{self.request.get_full_path()}|{context['period'].label}|{revisions}|{scope}"
+        frame = (user.is_staff, context["actions"], get_language())
+        page = f"{self.request.get_full_path()}|{context['period'].label}"
+        raw = f"{page}|{revisions}|{scope}|{frame}"
         return "trellis:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
     def data_revision(self, context: dict[str, Any]) -> int:

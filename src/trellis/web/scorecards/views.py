@@ -197,14 +197,11 @@ class MeasurePage(ObjectPage):
             (m.name, reverse("measure", args=[m.code])),
         ]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def actions(self) -> list[tuple[str, str]]:
         editable = allowed_paths(self.request.user, Action.EDIT_DEFINITIONS)
         if editable is None or any(self.object.unit.path.startswith(p) for p in editable):
-            context["actions"] = [
-                (_("Edit definition"), reverse("measure-edit", args=[self.object.code]))
-            ]
-        return context
+            return [(_("Edit definition"), reverse("measure-edit", args=[self.object.code]))]
+        return []
 
     def add_content(self, context: dict[str, Any]) -> None:
         m, period = self.object, context["period"]
