@@ -224,6 +224,26 @@ def test_warm_renders_every_unit_once() -> None:
         assert _queries(client, url) == _queries(client, url)
 
 
+def test_the_measure_page_lists_its_data_newest_first_with_the_source(
+    admin_client: Client,
+) -> None:
+    from trellis.web.core.templatetags.trellis import num
+    from trellis.web.observations.models import Observation
+
+    latest = Observation.objects.filter(measure__code="SALES_OSLO", period="2026-03")
+    latest.update(source="api", comment="from the till")
+    page = admin_client.get("/measures/SALES_OSLO/").content.decode()
+    rows = re.findall(
+        r'<tr><td>([^<]*)</td><td>([^<]*)</td><td class="number">([^<]*)</td>'
+        r"<td>([^<]*)</td><td>([^<]*)</td></tr>",
+        page[page.index('id="data-title"') :],
+    )
+    value = num(latest.get().value, 0)
+    assert rows[0] == ("2026-03", "", value, "from the till", "API")
+    assert (rows[1][0], rows[1][4]) == ("2026-02", "import")
+    assert len(rows) == Observation.objects.filter(measure__code="SALES_OSLO").count()
+
+
 def test_the_measure_page_shows_its_control_chart(admin_client: Client) -> None:
     from trellis.engine.analytics import spc
     from trellis.web.results.models import MeasureSeries

@@ -16,6 +16,7 @@ from trellis.web.core.history import audit_trail, data_trail
 from trellis.web.core.querysets import allowed_paths
 from trellis.web.core.roles import Action
 from trellis.web.core.views import ObjectPage, TrellisPage
+from trellis.web.observations.models import Observation
 from trellis.web.results import services
 from trellis.web.results.models import MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries
 from trellis.web.scorecards import layout
@@ -211,7 +212,10 @@ class MeasurePage(ObjectPage):
         context["unit_of_measure"] = m.definition.get("unit_of_measure", "")
         context["explanation"] = services.explain(m.code, period.label)
         context["chart"] = services.chart(m.code, period.grain)
-        context["observations"] = m.observations.order_by("-end_month", "segment")[:60]
+        context["observations"] = m.observations.order_by("-end_month", "segment").values_list(
+            "period", "segment", "value", "comment", "source"
+        )[:60]
+        context["sources"] = Observation._meta.get_field("source").flatchoices
         context["definition"] = services.definition_yaml(m.definition)
 
 

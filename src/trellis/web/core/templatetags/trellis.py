@@ -77,14 +77,16 @@ def measure_row(row: dict[str, Any]) -> str:
 
 
 @register.simple_tag
-def observation_rows(observations: Any, decimals: int) -> str:
-    """The rows of a measure's data table, built in one go (up to 60 rows per page)."""
+def observation_rows(observations: Any, decimals: int, sources: Any) -> str:
+    """The rows of a measure's data table, built in one go (up to 60 rows per page) from
+    (period, segment, value, comment, source) tuples; ``sources`` names the source codes."""
+    names = {code: str(label) for code, label in sources}
     rows = format_html_join(
         "\n",
         '<tr><td>{}</td><td>{}</td><td class="number">{}</td><td>{}</td><td>{}</td></tr>',
         (
-            (o.period, o.segment, num(o.value, decimals), o.comment, o.get_source_display())
-            for o in observations
+            (period, segment, num(value, decimals), comment, names.get(source, source))
+            for period, segment, value, comment, source in observations
         ),
     )
     return rows or format_html('<tr><td colspan="5">{}</td></tr>', "No data yet.")
