@@ -175,3 +175,10 @@ def test_changing_a_definition_recomputes(django_capture_on_commit_callbacks) ->
     series = MeasureSeries.objects.get(measure__code="SALES_OSLO", grain="month")
     assert series.target[series.periods.index("2026-03")] == 1.0
     assert series.status[series.periods.index("2026-03")] == "green"
+
+
+def test_prepare_builds_the_evaluation_pages_then_use() -> None:
+    assert services.prepare() is True
+    built = services.engine()
+    assert services.prepare() is True and services.engine() is built  # not built again
+    assert built.results.explain("SALES_OSLO", "2026-03")

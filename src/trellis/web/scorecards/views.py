@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from trellis.engine.findings import ScorecardError
 from trellis.web.core.history import audit_trail, data_trail
@@ -27,10 +28,10 @@ from trellis.web.scorecards.reading import Cell, cell, sparkline
 def _perspectives(context: dict[str, Any]) -> list[dict[str, Any]]:
     org = context["organization"]
     listed = (org.definition if org else {}).get("perspectives") or [
-        {"code": "learning", "name": "Learning & Growth"},
-        {"code": "process", "name": "Internal Processes"},
-        {"code": "customer", "name": "Customer"},
-        {"code": "financial", "name": "Financial"},
+        {"code": "learning", "name": _("Learning & Growth")},
+        {"code": "process", "name": _("Internal Processes")},
+        {"code": "customer", "name": _("Customer")},
+        {"code": "financial", "name": _("Financial")},
     ]
     return list(reversed(listed))  # top of the map first
 
@@ -49,7 +50,7 @@ class HomePage(TrellisPage):
     """The unit tree with overall and per-perspective scores, and a heatmap."""
 
     content_template = "scorecards/home_content.html"
-    title = "Organization"
+    title = gettext_lazy("Organization")
 
     def add_content(self, context: dict[str, Any]) -> None:
         period = context["period"]
@@ -268,7 +269,7 @@ class StrategyMapPage(ObjectPage):
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
         return [
             *_unit_crumbs(self.object),
-            ("Strategy map", reverse("strategy-map", args=[self.object.code])),
+            (_("Strategy map"), reverse("strategy-map", args=[self.object.code])),
         ]
 
     def add_content(self, context: dict[str, Any]) -> None:
@@ -305,7 +306,7 @@ class CascadePage(ObjectPage):
         return [
             *_unit_crumbs(o.unit),
             (o.name, reverse("objective", args=[o.code])),
-            ("Cascade", reverse("cascade", args=[o.code])),
+            (_("Cascade"), reverse("cascade", args=[o.code])),
         ]
 
     def add_content(self, context: dict[str, Any]) -> None:
@@ -341,7 +342,7 @@ class FindingsPage(TrellisPage):
     """The alignment checks on the stored scorecard, for the objects the user may see."""
 
     content_template = "scorecards/findings_content.html"
-    title = "Alignment findings"
+    title = gettext_lazy("Alignment findings")
 
     def add_content(self, context: dict[str, Any]) -> None:
         user = self.request.user
@@ -358,7 +359,7 @@ class ExceptionsPage(TrellisPage):
     special-cause signal on their control chart — the raw material of a review agenda."""
 
     content_template = "scorecards/exceptions_content.html"
-    title = "Exceptions"
+    title = gettext_lazy("Exceptions")
 
     def add_content(self, context: dict[str, Any]) -> None:
         period = context["period"]
@@ -377,14 +378,15 @@ class ExceptionsPage(TrellisPage):
             c = cell(series, period.label)
             reasons = []
             if c.status == "red":
-                reasons.append("off target")
+                reasons.append(_("off target"))
             if c.stale:
-                reasons.append("stale")
+                reasons.append(_("stale"))
             if c.trend == "down" and c.status in ("red", "amber"):
-                reasons.append("deteriorating")
+                reasons.append(_("deteriorating"))
             if rules:
                 reasons.append(
-                    "special cause (Western Electric rule " + ", ".join(str(r) for r in rules) + ")"
+                    _("special cause (Western Electric rule %(rules)s)")
+                    % {"rules": ", ".join(str(r) for r in rules)}
                 )
             if reasons:
                 items.append({"measure": series.measure, "cell": c, "reasons": reasons})

@@ -9,6 +9,8 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 register = template.Library()
 
@@ -37,7 +39,12 @@ def index(value: Any) -> str:
     return "∞ (no variation)" if value is None else num(value, 2)
 
 
-TREND_WORDS = {"up": "▲ up", "down": "▼ down", "flat": "▶ flat"}
+STALE, PARTIAL = gettext_noop("stale"), gettext_noop("partial")  # translated when shown
+TREND_WORDS = {
+    "up": gettext_lazy("▲ up"),
+    "down": gettext_lazy("▼ down"),
+    "flat": gettext_lazy("▶ flat"),
+}
 
 
 @register.simple_tag
@@ -89,7 +96,7 @@ def observation_rows(observations: Any, decimals: int, sources: Any) -> str:
             for period, segment, value, comment, source in observations
         ),
     )
-    return rows or format_html('<tr><td colspan="5">{}</td></tr>', "No data yet.")
+    return rows or format_html('<tr><td colspan="5">{}</td></tr>', _("No data yet."))
 
 
 @register.simple_tag
@@ -98,7 +105,7 @@ def status(cell: Any) -> str:
     flags = format_html_join(
         "",
         ' <span class="flag">({})</span>',
-        ((word,) for word, on in (("stale", cell.stale), ("partial", cell.partial)) if on),
+        ((_(word),) for word, on in ((STALE, cell.stale), (PARTIAL, cell.partial)) if on),
     )
     return format_html(
         '<span class="status status-{}"><span class="status-mark" aria-hidden="true"></span>'

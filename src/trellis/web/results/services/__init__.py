@@ -2,7 +2,8 @@
 
 - ``definitions``: ``import_scorecard`` / ``export_scorecard`` (YAML ⇄ database, lossless),
   ``spec_from_database``, ``stored_findings``;
-- ``evaluation``: ``engine`` (this process's evaluated scorecard, per revision),
+- ``evaluation``: ``engine`` (this process's evaluated scorecard, per revision; ``prepare``
+  builds it ahead),
   ``recompute``, ``observations_changed`` (incremental), the stored series;
 - ``pages``: periods, explanations, charts, evidence and special causes for pages.
 """
@@ -20,6 +21,7 @@ from trellis.web.results.services.evaluation import (
     Refreshed,
     engine,
     observations_changed,
+    prepare,
     recompute,
 )
 from trellis.web.results.services.pages import (
@@ -51,6 +53,7 @@ __all__ = [
     "observations_changed",
     "parse_period",
     "period_options",
+    "prepare",
     "recompute",
     "spec_from_database",
     "special_causes",

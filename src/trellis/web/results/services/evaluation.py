@@ -95,6 +95,19 @@ def engine(previous: _Engine | None = None) -> _Engine:
         return current
 
 
+def prepare() -> bool:
+    """Build this process's evaluated scorecard before a page needs it (a server process
+    does so as it starts). False when there is nothing to evaluate: no scorecard imported
+    yet, or one the engine refuses (its pages say why)."""
+    if Organization.current() is None:
+        return False
+    try:
+        engine()
+    except ScorecardError:
+        return False
+    return True
+
+
 def recompute() -> None:
     """Evaluate everything and replace all stored series (every process's evaluation and
     every cached page become out of date: the data revision moves on)."""
