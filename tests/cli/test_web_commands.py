@@ -29,6 +29,12 @@ def test_warm_pages_renders_every_unit_and_then_finds_them_cached(demo: Path) ->
     assert again.returncode == 0, again.stderr
     assert "of 22 units" in again.stdout
     assert pages() == before  # found in the cache: nothing rendered or written again
+    with_measures = trellis("warm-pages", "--measures", "--data-dir", demo)
+    assert with_measures.returncode == 0, with_measures.stderr
+    assert "measure pages of 22 units" in with_measures.stdout
+    with sqlite3.connect(demo / "trellis.sqlite3") as db:
+        (active,) = db.execute("SELECT count(*) FROM scorecards_measure WHERE active").fetchone()
+    assert len(pages()) == len(before) + active  # one page per active measure, nothing else
 
 
 def test_createuser_gives_a_role_on_a_unit(demo: Path) -> None:

@@ -224,6 +224,35 @@ def test_warm_renders_every_unit_once() -> None:
         assert _queries(client, url) == _queries(client, url)
 
 
+def test_warm_renders_the_measure_pages_of_the_units_when_asked() -> None:
+    from trellis.web.scorecards.warming import warm
+
+    assert warm(["store_oslo"], measures=True) == 1
+    client = signed_in("admin")
+    oslo, vienna = "/measures/SALES_OSLO/", "/measures/SALES_VIENNA/"
+    assert _queries(client, oslo) == _queries(client, oslo)  # rendered ahead
+    assert _queries(client, vienna) > _queries(client, vienna)  # not: Vienna was not asked
+
+
+def test_with_a_worker_the_measure_pages_of_changed_units_are_rendered_ahead(
+    admin_client: Client, django_capture_on_commit_callbacks, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from trellis.web.observations.models import Observation
+    from trellis.web.results import services
+
+    services.engine()
+    settings.TRELLIS_WARM_MEASURES = True
+    url = "/measures/SALES_OSLO/"
+    _queries(admin_client, url)
+    cached = _queries(admin_client, url)
+    observation = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
+    with django_capture_on_commit_callbacks(execute=True):
+        observation.value = 452
+        observation.save()
+    assert _queries(admin_client, url) == cached
+    assert "actual <strong>452</strong>" in admin_client.get(url).content.decode()
+
+
 def test_the_measure_page_lists_its_data_newest_first_with_the_source(
     admin_client: Client,
 ) -> None:

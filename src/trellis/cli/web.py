@@ -287,12 +287,21 @@ def register(app: typer.Typer) -> None:
         _warm()
 
     @app.command("warm-pages")
-    def warm_pages(data_dir: DataDir = None) -> None:
-        """Render every unit scorecard and strategy map into the page cache ahead (pages
-        already cached are skipped)."""
+    def warm_pages(
+        measures: Annotated[
+            bool | None,
+            typer.Option(
+                "--measures/--no-measures",
+                help="Also every measure page (default: TRELLIS_WARM_MEASURES).",
+            ),
+        ] = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Render every unit scorecard and strategy map (and with --measures every measure
+        page) into the page cache ahead; pages already cached are skipped."""
         setup(data_dir)
         migrate()
-        _warm()
+        _warm(measures)
 
     @app.command("export-scorecard")
     def export_scorecard(
@@ -344,16 +353,23 @@ def _scheduler(every: int) -> None:
         time.sleep(every)
 
 
-def _warm() -> None:
+def _warm(measures: bool | None = None) -> None:
     import time
+
+    from django.conf import settings
 
     from trellis.web.scorecards.warming import warm
 
     start = time.perf_counter()
-    units = warm()
+    units = warm(measures=measures)
     if units:
         seconds = time.perf_counter() - start
-        out.print(f"Rendered the scorecards and strategy maps of {units} units ({seconds:.1f} s).")
+        pages = (
+            "scorecards, strategy maps and measure pages"
+            if (settings.TRELLIS_WARM_MEASURES if measures is None else measures)
+            else "scorecards and strategy maps"
+        )
+        out.print(f"Rendered the {pages} of {units} units ({seconds:.1f} s).")
 
 
 def _serve(port: int, host: str = "127.0.0.1", workers: int = 1) -> None:

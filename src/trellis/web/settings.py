@@ -13,6 +13,8 @@ Configuration comes from the environment:
   ``database`` (queued for ``trellis worker``);
 - ``TRELLIS_WARM_PAGES``: ``changed`` (default), ``all`` or ``off``: which unit scorecards
   and strategy maps are rendered ahead after results change;
+- ``TRELLIS_WARM_MEASURES``: ``1`` to render the measure pages of those units ahead too
+  (default: on when a worker runs the tasks, ``TRELLIS_TASK_BACKEND=database``);
 - ``TRELLIS_WEB_THREADS``: request threads per server process (default 4; ``trellis serve
   --threads``).
 """
@@ -192,11 +194,12 @@ CACHES = {
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 
+TASKS_IN_WORKER = os.environ.get("TRELLIS_TASK_BACKEND") == "database"
 TASKS = {
     "default": {
         "BACKEND": (
             "django_tasks_db.DatabaseBackend"
-            if os.environ.get("TRELLIS_TASK_BACKEND") == "database"
+            if TASKS_IN_WORKER
             else "django_tasks.backends.immediate.ImmediateBackend"
         )
     }
@@ -204,20 +207,25 @@ TASKS = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 TRELLIS_DEMO = (DATA_DIR / "demo").exists()
+"""A demo installation (made by ``trellis demo``) says so on its sign-in page."""
 
 # Render unit scorecards and strategy maps ahead after results change: "changed" (the units
 # an incremental refresh touched), "all" (also after full recomputations; with a worker) or
 # "off".
-TRELLIS_WEB_THREADS = int(os.environ.get("TRELLIS_WEB_THREADS", "4"))
-if TRELLIS_WEB_THREADS < 1:
-    raise ImproperlyConfigured("TRELLIS_WEB_THREADS must be at least 1")
-
 TRELLIS_WARM_PAGES = os.environ.get("TRELLIS_WARM_PAGES", "changed")
 if TRELLIS_WARM_PAGES not in ("off", "changed", "all"):
     raise ImproperlyConfigured(
         f"TRELLIS_WARM_PAGES must be off, changed or all, not {TRELLIS_WARM_PAGES!r}"
     )
-"""A demo installation (made by ``trellis demo``) says so on its sign-in page."""
+# Measure pages rendered ahead take about 10 ms each (a few hundred per changed unit tree):
+# worth it where a worker does it, not inside the request that saved the data.
+TRELLIS_WARM_MEASURES = (
+    os.environ.get("TRELLIS_WARM_MEASURES", "1" if TASKS_IN_WORKER else "0") == "1"
+)
+
+TRELLIS_WEB_THREADS = int(os.environ.get("TRELLIS_WEB_THREADS", "4"))
+if TRELLIS_WEB_THREADS < 1:
+    raise ImproperlyConfigured("TRELLIS_WEB_THREADS must be at least 1")
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 LOGGING = {

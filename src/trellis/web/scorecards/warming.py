@@ -1,6 +1,7 @@
 """Rendering the busiest pages before anyone asks: after results change, the scorecards and
-strategy maps of the units concerned are rendered into the shared page cache, so the first
-person to open them gets a cached page."""
+strategy maps of the units concerned (and, where a worker has the time, their measure pages)
+are rendered into the shared page cache, so the first person to open them gets a cached
+page."""
 
 from __future__ import annotations
 
@@ -12,17 +13,19 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from trellis.web.core.memo import memo_scope
-from trellis.web.scorecards.models import Unit
-from trellis.web.scorecards.views import StrategyMapPage, UnitPage
+from trellis.web.scorecards.models import Measure, Unit
+from trellis.web.scorecards.views import MeasurePage, StrategyMapPage, UnitPage
 
 PAGES = (("unit", UnitPage), ("strategy-map", StrategyMapPage))
 
 
-def warm(unit_codes: Iterable[str] | None = None) -> int:
+def warm(unit_codes: Iterable[str] | None = None, measures: bool | None = None) -> int:
     """Render the scorecard and strategy map of these units (all units when None) for the
-    default period, as people who see the whole organization see them. Pages already in the
-    cache cost a lookup. Returns the number of units visited (0 when switched off with
-    ``TRELLIS_WARM_PAGES=off`` or when nobody sees the whole organization)."""
+    default period, as people who see the whole organization see them, and with
+    ``measures`` the pages of their active measures too (default: the
+    ``TRELLIS_WARM_MEASURES`` setting). Pages already in the cache cost a lookup. Returns
+    the number of units visited (0 when switched off with ``TRELLIS_WARM_PAGES=off`` or when
+    nobody sees the whole organization)."""
     if settings.TRELLIS_WARM_PAGES == "off":
         return 0
     viewer = get_user_model().objects.filter(is_active=True, is_superuser=True).first()
@@ -32,14 +35,17 @@ def warm(unit_codes: Iterable[str] | None = None) -> int:
     if unit_codes is not None:
         units = units.filter(code__in=list(unit_codes))
     codes = list(units.values_list("code", flat=True))
-    view_of = {name: page.as_view() for name, page in PAGES}
-    for code in codes:
-        for name, view in view_of.items():
-            request = HttpRequest()
-            request.method = "GET"
-            request.path = request.path_info = reverse(name, args=[code])
-            request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
-            request.user = viewer
-            with memo_scope():
-                view(request, code=code)
+    pages = [(name, page.as_view(), code) for code in codes for name, page in PAGES]
+    if settings.TRELLIS_WARM_MEASURES if measures is None else measures:
+        measure_page = MeasurePage.as_view()
+        found = Measure.objects.filter(unit__code__in=codes, active=True).order_by("position")
+        pages += [("measure", measure_page, m) for m in found.values_list("code", flat=True)]
+    for name, view, code in pages:
+        request = HttpRequest()
+        request.method = "GET"
+        request.path = request.path_info = reverse(name, args=[code])
+        request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
+        request.user = viewer
+        with memo_scope():
+            view(request, code=code)
     return len(codes)
