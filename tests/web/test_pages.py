@@ -150,18 +150,23 @@ def test_signed_in_client_helper() -> None:
     assert signed_in("editor").get("/").status_code == 200
 
 
+def _change_oslo_sales(capture_on_commit) -> None:  # type: ignore[no-untyped-def]
+    """Save a new March value of Oslo's sales (452) and run what its commit queues."""
+    from trellis.web.observations.models import Observation
+
+    observation = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
+    with capture_on_commit(execute=True):
+        observation.value = 452
+        observation.save()
+
+
 def test_a_data_change_shows_on_the_cached_page(
     admin_client: Client, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from trellis.web.observations.models import Observation
-
     url = "/measures/SALES_OSLO/?period=2026-03"
     before = admin_client.get(url).content.decode()
     assert "actual <strong>452</strong>" not in before  # the page is now cached
-    observation = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
-    with django_capture_on_commit_callbacks(execute=True):
-        observation.value = 452
-        observation.save()
+    _change_oslo_sales(django_capture_on_commit_callbacks)
     assert "actual <strong>452</strong> EUR k" in admin_client.get(url).content.decode()
 
 
@@ -174,7 +179,6 @@ def _queries(client: Client, url: str) -> int:
 def test_a_data_change_keeps_other_units_pages_and_renders_the_changed_ones_ahead(
     admin_client: Client, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from trellis.web.observations.models import Observation
     from trellis.web.results import services
 
     services.engine()  # this process's evaluation is current, as in a running server
@@ -183,10 +187,7 @@ def test_a_data_change_keeps_other_units_pages_and_renders_the_changed_ones_ahea
     cached = _queries(admin_client, vienna)
     assert cached < first
     _queries(admin_client, oslo)
-    observation = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
-    with django_capture_on_commit_callbacks(execute=True):
-        observation.value = 452
-        observation.save()
+    _change_oslo_sales(django_capture_on_commit_callbacks)
     # Vienna's results did not change: its page is still the cached one.
     assert _queries(admin_client, vienna) == cached
     # Oslo's did: its page was rendered again after the refresh, before anyone asked.
@@ -200,7 +201,6 @@ def test_a_data_change_keeps_other_units_pages_and_renders_the_changed_ones_ahea
 def test_pages_are_not_rendered_ahead_when_switched_off(
     admin_client: Client, django_capture_on_commit_callbacks, settings
 ) -> None:  # type: ignore[no-untyped-def]
-    from trellis.web.observations.models import Observation
     from trellis.web.results import services
 
     services.engine()
@@ -208,10 +208,7 @@ def test_pages_are_not_rendered_ahead_when_switched_off(
     oslo = "/units/store_oslo/"
     _queries(admin_client, oslo)
     cached = _queries(admin_client, oslo)
-    observation = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
-    with django_capture_on_commit_callbacks(execute=True):
-        observation.value = 452
-        observation.save()
+    _change_oslo_sales(django_capture_on_commit_callbacks)
     assert _queries(admin_client, oslo) > cached
 
 
@@ -237,7 +234,6 @@ def test_warm_renders_the_measure_pages_of_the_units_when_asked() -> None:
 def test_with_a_worker_the_measure_pages_of_changed_units_are_rendered_ahead(
     admin_client: Client, django_capture_on_commit_callbacks, settings
 ) -> None:  # type: ignore[no-untyped-def]
-    from trellis.web.observations.models import Observation
     from trellis.web.results import services
 
     services.engine()
@@ -245,10 +241,7 @@ def test_with_a_worker_the_measure_pages_of_changed_units_are_rendered_ahead(
     url = "/measures/SALES_OSLO/"
     _queries(admin_client, url)
     cached = _queries(admin_client, url)
-    observation = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
-    with django_capture_on_commit_callbacks(execute=True):
-        observation.value = 452
-        observation.save()
+    _change_oslo_sales(django_capture_on_commit_callbacks)
     assert _queries(admin_client, url) == cached
     assert "actual <strong>452</strong>" in admin_client.get(url).content.decode()
 
