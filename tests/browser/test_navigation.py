@@ -27,7 +27,7 @@ def test_organization_to_unit_to_measure_and_period(page: Any, server: str) -> N
 
 def test_strategy_map_arrow_leads_to_its_objective(page: Any, server: str) -> None:
     page.goto(f"{server}/units/acme/map/")
-    arrows = page.locator("svg.strategy-map line.drive")
+    arrows = page.locator("svg.strategy-map path.drive")
     assert arrows.count() == 7
     page.get_by_role("list").get_by_role(
         "link", name="Delight and keep our customers"

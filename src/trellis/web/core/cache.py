@@ -10,9 +10,14 @@ entries per process before it is culled.
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.core.cache.backends.filebased import FileBasedCache
+
+import trellis
 
 
 class PageCache(FileBasedCache):
@@ -28,3 +33,22 @@ class PageCache(FileBasedCache):
         self.writes += 1
         if self.writes % self.cull_every == 0:
             super()._cull()
+
+
+@cache
+def code_fingerprint() -> str:
+    """A digest of Trellis's own files as this process loaded them: part of every page key,
+    so pages rendered by an earlier version of the templates or views are never served
+    after an upgrade or an edit."""
+    return files_fingerprint(Path(trellis.__file__).parent)
+
+
+def files_fingerprint(root: Path) -> str:
+    """A digest of the names, sizes and modification times of the code, template and static
+    files under ``root`` (compiled-bytecode folders left out)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html", ".css", ".js") and "__pycache__" not in path.parts:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from trellis.web.core import slots
+from trellis.web.core.cache import code_fingerprint
 from trellis.web.core.periods import chosen_period, organization
 from trellis.web.core.querysets import allowed_paths
 from trellis.web.core.roles import Action
@@ -78,7 +79,7 @@ class TrellisPage(TemplateView):
         revisions = (org.revision, self.data_revision(context)) if org else (0, 0)
         frame = (user.is_staff, context["actions"], get_language())
         page = f"{self.request.get_full_path()}|{context['period'].label}"
-        raw = f"{page}|{revisions}|{scope}|{frame}"
+        raw = f"{page}|{revisions}|{scope}|{frame}|{code_fingerprint()}"
         return "trellis:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
     def data_revision(self, context: dict[str, Any]) -> int:
