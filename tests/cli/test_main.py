@@ -14,7 +14,10 @@ import pytest
 from tests.conftest import base, objective, write
 
 
-def trellis(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def trellis(
+    *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command in a clean environment (plus ``env``)."""
     return subprocess.run(
         [sys.executable, "-m", "trellis.cli", *map(str, args)],
         capture_output=True,
@@ -25,6 +28,7 @@ def trellis(*args: str | Path) -> subprocess.CompletedProcess[str]:
             "COLUMNS": "200",
             "PATH": "/usr/bin:/bin",
             "PYTHONPATH": str(Path(__file__).parents[2] / "src"),
+            **(env or {}),
         },
     )
 

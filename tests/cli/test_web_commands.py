@@ -77,3 +77,17 @@ def test_import_of_a_broken_scorecard_reports_and_exits_1(demo: Path, tmp_path: 
     result = trellis("import-scorecard", broken, "--data-dir", demo)
     assert result.returncode == 1
     assert "unit a: colour: unknown key" in result.stderr
+
+
+def test_a_bad_setting_is_named_and_the_server_does_not_start(tmp_path: Path) -> None:
+    for name, value, expected in (
+        ("TRELLIS_WEB_THREADS", "many", "TRELLIS_WEB_THREADS must be a whole number, not 'many'"),
+        ("TRELLIS_WEB_THREADS", "0", "TRELLIS_WEB_THREADS must be at least 1, not 0"),
+        ("TRELLIS_MAX_UPLOAD_MB", "-5", "TRELLIS_MAX_UPLOAD_MB must be at least 1, not -5"),
+    ):
+        result = trellis("serve", "--data-dir", tmp_path / "data", env={name: value})
+        assert result.returncode == 2, result.stderr
+        assert expected in " ".join(result.stderr.split())
+        assert "Traceback" not in result.stderr
+    result = trellis("serve", "--threads", "0", "--data-dir", tmp_path / "data")
+    assert result.returncode == 2 and "--threads is at least 1" in result.stderr

@@ -39,8 +39,12 @@ def setup(data_dir: Path | None, demo: bool = False) -> None:
             (data_dir / "demo").write_text("made by `trellis demo`\n", encoding="utf-8")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.web.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # a setting from the environment, named in the text
+        raise _fail(str(exc)) from None
 
 
 def migrate() -> None:

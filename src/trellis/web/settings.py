@@ -110,6 +110,19 @@ TEMPLATES = [
 ]
 
 
+def _whole_number(name: str, default: int, minimum: int) -> int:
+    """A whole-number setting from the environment, refused with its name when it is not
+    one or is below ``minimum``."""
+    raw = os.environ.get(name, str(default)).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
 def _databases() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -155,8 +168,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-LOGIN_FAILURES_ALLOWED = int(os.environ.get("TRELLIS_LOGIN_FAILURES_ALLOWED", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("TRELLIS_LOGIN_LOCKOUT_SECONDS", "300"))
+LOGIN_FAILURES_ALLOWED = _whole_number("TRELLIS_LOGIN_FAILURES_ALLOWED", 5, 1)
+LOGIN_LOCKOUT_SECONDS = _whole_number("TRELLIS_LOGIN_LOCKOUT_SECONDS", 300, 1)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -223,9 +236,7 @@ TRELLIS_WARM_MEASURES = (
     os.environ.get("TRELLIS_WARM_MEASURES", "1" if TASKS_IN_WORKER else "0") == "1"
 )
 
-TRELLIS_WEB_THREADS = int(os.environ.get("TRELLIS_WEB_THREADS", "4"))
-if TRELLIS_WEB_THREADS < 1:
-    raise ImproperlyConfigured("TRELLIS_WEB_THREADS must be at least 1")
+TRELLIS_WEB_THREADS = _whole_number("TRELLIS_WEB_THREADS", 4, 1)
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 LOGGING = {
@@ -240,7 +251,7 @@ LOGGING = {
 
 # Data collection: uploads above this size are refused before they are read; reminders go
 # through Django's e-mail backend (files in the data folder unless configured otherwise).
-TRELLIS_MAX_UPLOAD_BYTES = int(os.environ.get("TRELLIS_MAX_UPLOAD_MB", "100")) * 1024 * 1024
+TRELLIS_MAX_UPLOAD_BYTES = _whole_number("TRELLIS_MAX_UPLOAD_MB", 100, 1) * 1024 * 1024
 EMAIL_BACKEND = os.environ.get(
     "TRELLIS_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
