@@ -360,9 +360,7 @@ def _scheduler(every: int) -> None:
 def _warm(measures: bool | None = None) -> None:
     import time
 
-    from django.conf import settings
-
-    from trellis.web.scorecards.warming import warm
+    from trellis.web.scorecards.warming import warm, with_measures
 
     start = time.perf_counter()
     units = warm(measures=measures)
@@ -370,7 +368,7 @@ def _warm(measures: bool | None = None) -> None:
         seconds = time.perf_counter() - start
         pages = (
             "scorecards, strategy maps and measure pages"
-            if (settings.TRELLIS_WARM_MEASURES if measures is None else measures)
+            if with_measures(measures)
             else "scorecards and strategy maps"
         )
         out.print(f"Rendered the {pages} of {units} units ({seconds:.1f} s).")

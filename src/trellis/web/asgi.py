@@ -9,7 +9,6 @@ Each server process also builds its evaluated scorecard in the background as it 
 (explanations and charts need it), so the first visitor after a restart does not wait for it.
 """
 
-import os
 import threading
 
 from a2wsgi import WSGIMiddleware
@@ -18,7 +17,6 @@ from django.db import connections
 
 from trellis.web.wsgi import application as django_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.web.settings")
 application = WSGIMiddleware(django_application, workers=settings.TRELLIS_WEB_THREADS)
 
 

@@ -99,13 +99,13 @@ def _route(start: Point, end: Point, others: list[Box]) -> str:
     else a quadratic curve bowed sideways just enough to clear every box it passed behind
     (on the side where the curve meets fewer boxes)."""
     (x1, y1), (x2, y2) = start, end
-    blocking = [box for box in others if _meets(box, lambda t: _along(start, end, t))]
+    blocking = [box for box in others if _meets(box, partial(_along, start, end))]
     if not blocking or y1 == y2:
         return f"M {x1:.1f} {y1:.1f} L {x2:.1f} {y2:.1f}"
     centre = (LABEL_W + WIDTH) / 2
     choices = []
     for side in (1, -1):
-        bow = side * max(side * _bow_around(start, end, box, side) for box in blocking)
+        bow = side * max(_bow_around(start, end, box, side) for box in blocking)
         control = ((x1 + x2) / 2 + 2 * bow, (y1 + y2) / 2)
         met = sum(_meets(box, partial(_curve, start, control, end)) for box in others)
         widest = (x1 + x2) / 2 + bow  # the curve's middle
@@ -140,7 +140,7 @@ def _meets(box: Box, point_at: Callable[[float], Point], samples: int = 60) -> b
 
 
 def _bow_around(start: Point, end: Point, box: Box, side: int) -> float:
-    """The sideways shift of the curve's middle (``side`` 1: to the right) that keeps it
+    """How far the curve's middle must move sideways (``side`` 1: to the right) to keep it
     ``CLEARANCE`` away from ``box`` at the box's top and bottom edges. A control point
     moved by 2·bow shifts the curve at parameter t by 4·t·(1−t)·bow."""
     (_, y1), (_, y2) = start, end
@@ -150,4 +150,4 @@ def _bow_around(start: Point, end: Point, box: Box, side: int) -> float:
         x = _along(start, end, t)[0]
         clear = box.x + BOX_W + CLEARANCE - x if side > 0 else x - (box.x - CLEARANCE)
         needed = max(needed, clear / (4 * t * (1 - t)))
-    return side * needed
+    return needed

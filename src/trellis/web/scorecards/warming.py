@@ -19,6 +19,11 @@ from trellis.web.scorecards.views import MeasurePage, StrategyMapPage, UnitPage
 PAGES = (("unit", UnitPage), ("strategy-map", StrategyMapPage))
 
 
+def with_measures(asked: bool | None) -> bool:
+    """Whether measure pages are rendered too: as asked, else ``TRELLIS_WARM_MEASURES``."""
+    return settings.TRELLIS_WARM_MEASURES if asked is None else asked
+
+
 def warm(unit_codes: Iterable[str] | None = None, measures: bool | None = None) -> int:
     """Render the scorecard and strategy map of these units (all units when None) for the
     default period, as people who see the whole organization see them, and with
@@ -36,7 +41,7 @@ def warm(unit_codes: Iterable[str] | None = None, measures: bool | None = None) 
         units = units.filter(code__in=list(unit_codes))
     codes = list(units.values_list("code", flat=True))
     pages = [(name, page.as_view(), code) for code in codes for name, page in PAGES]
-    if settings.TRELLIS_WARM_MEASURES if measures is None else measures:
+    if with_measures(measures):
         measure_page = MeasurePage.as_view()
         found = Measure.objects.filter(unit__code__in=codes, active=True).order_by("position")
         pages += [("measure", measure_page, m) for m in found.values_list("code", flat=True)]

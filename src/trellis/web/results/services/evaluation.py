@@ -99,8 +99,6 @@ def prepare() -> bool:
     """Build this process's evaluated scorecard before a page needs it (a server process
     does so as it starts). False when there is nothing to evaluate: no scorecard imported
     yet, or one the engine refuses (its pages say why)."""
-    if Organization.current() is None:
-        return False
     try:
         engine()
     except ScorecardError:
