@@ -71,6 +71,17 @@ def objective(data: dict[str, Any], code: str) -> dict[str, Any]:
     return next(o for o in data["objectives"] if o["code"] == code)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The database of web tests (tests/web, tests/security): Acme with 24 months of data,
+    stored results and the four demo users, loaded once per test session."""
+    from trellis.cli.web import create_demo_users, load_sample
+
+    with django_db_blocker.unblock():
+        load_sample()
+        create_demo_users()
+
+
 @pytest.fixture
 def findings_of(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Write scorecard data and return every finding."""

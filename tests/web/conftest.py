@@ -1,21 +1,10 @@
-"""The sample organization loaded once per test session; each test runs in a transaction."""
+"""Clients of the demo users; each test runs in a transaction (the sample organization is
+loaded once per test session: ``django_db_setup`` in the top conftest)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
-
-from trellis.cli.web import create_demo_users, load_sample
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """Acme with 24 months of data, stored results and the four demo users."""
-    with django_db_blocker.unblock():
-        load_sample()
-        create_demo_users()
 
 
 def signed_in(name: str) -> Client:

@@ -343,17 +343,27 @@ def register(app: typer.Typer) -> None:
         call_command("db_worker")
 
 
-def _scheduler(every: int) -> None:
-    """Queue a look for due connector runs every ``every`` seconds (the worker runs it)."""
+def _scheduler(every: int, rounds: int | None = None) -> None:
+    """Every ``every`` seconds, queue a look for due connector runs and the removal of
+    expired uploads (the worker runs them). A round that fails (the database away for a
+    moment) is logged and the next one comes as usual; ``rounds`` limits them (tests)."""
+    import logging
     import time
 
     from django.db import close_old_connections
 
     from trellis.web.results import tasks
 
-    while True:
-        close_old_connections()
-        tasks.run_due_connectors.enqueue()
+    log = logging.getLogger("trellis.worker")
+    done = 0
+    while rounds is None or done < rounds:
+        done += 1
+        try:
+            close_old_connections()
+            tasks.run_due_connectors.enqueue()
+            tasks.remove_expired_uploads.enqueue()
+        except Exception:
+            log.exception("could not queue the scheduled work; next try in %d s", every)
         time.sleep(every)
 
 

@@ -72,9 +72,11 @@ def validate(
     measures: dict[str, Measure],
     calendar: Calendar,
     file: str,
+    unknown: str | None = None,
 ) -> tuple[ObservationSet, list[Finding]]:
     """Check every row (known measure, period of its frequency, a finite number, no
-    duplicates) and return the valid observations with all findings."""
+    duplicates) and return the valid observations with all findings. ``unknown`` is the
+    message for a code not in ``measures`` (``{code}`` names it)."""
     findings: list[Finding] = []
     items: list[Observation] = []
     ends: list[int] = []
@@ -101,7 +103,7 @@ def validate(
         code, label, text = row.get("measure", ""), row.get("period", ""), row.get("value", "")
         known = measure_verdicts.get(code)
         if known is None:
-            known = measure_verdicts[code] = _judge_measure(code, measures.get(code))
+            known = measure_verdicts[code] = _judge_measure(code, measures.get(code), unknown)
         frequency, measure_problem = known
         judged = period_verdicts.get((frequency, label))
         if judged is None:
@@ -137,11 +139,15 @@ def validate(
     return ObservationSet(tuple(items), tuple(ends), tuple(lines), tuple(where)), findings
 
 
-def _judge_measure(code: str, measure: Measure | None) -> tuple[str, str | None]:
+def _judge_measure(
+    code: str, measure: Measure | None, unknown: str | None = None
+) -> tuple[str, str | None]:
     """The frequency of the measure a row names ("" when none), and why it cannot take
     values (None when it can)."""
     if measure is None:
-        return "", f"unknown measure '{code}'" if code else "measure is empty"
+        if not code:
+            return "", "measure is empty"
+        return "", (unknown or "unknown measure '{code}'").format(code=code)
     if measure.source in (Source.FORMULA, Source.ROLLUP):
         return (
             measure.frequency.value,

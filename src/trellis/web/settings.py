@@ -252,6 +252,9 @@ LOGGING = {
 # Data collection: uploads above this size are refused before they are read; reminders go
 # through Django's e-mail backend (files in the data folder unless configured otherwise).
 TRELLIS_MAX_UPLOAD_BYTES = _whole_number("TRELLIS_MAX_UPLOAD_MB", 100, 1) * 1024 * 1024
+# A previewed upload waits this long for its import, and a person has at most this many.
+TRELLIS_UPLOAD_MINUTES = _whole_number("TRELLIS_UPLOAD_MINUTES", 60, 1)
+TRELLIS_PENDING_UPLOADS = _whole_number("TRELLIS_PENDING_UPLOADS", 3, 1)
 EMAIL_BACKEND = os.environ.get(
     "TRELLIS_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )

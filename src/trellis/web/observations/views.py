@@ -4,8 +4,6 @@ the database connectors."""
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,11 +18,16 @@ from trellis.web.core.periods import organization
 from trellis.web.core.querysets import allowed_paths
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import Connection, ConnectorRun, DataImport, PeriodLock
-from trellis.web.results.services import approval, collection, connectors, data, export
+from trellis.web.results.services import (
+    approval,
+    collection,
+    connectors,
+    data,
+    export,
+    uploads,
+)
 from trellis.web.results.services.undo import UndoRefused, undo
 from trellis.web.scorecards.models import Measure, Organization, Unit
-
-UPLOADS = "trellis_uploads"
 
 
 class DataPage(TemplateView):
@@ -164,6 +167,10 @@ class ImportsPage(DataPage):
         token = request.POST.get("token", "")
         if token:
             return self._commit(request, token)
+        if not data.may_enter_data(request.user):
+            return self.render_to_response(
+                self.get_context_data(refused=_("You may not enter data.")), status=403
+            )
         upload = request.FILES.get("file")
         if upload is None:
             return self.render_to_response(
@@ -171,34 +178,30 @@ class ImportsPage(DataPage):
             )
         content = upload.read()
         check = data.check_file(upload.name, content, request.user)
-        token = uuid.uuid4().hex
-        folder = Path(settings.DATA_DIR) / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / token).write_bytes(content)
-        request.session.setdefault(UPLOADS, {})[token] = upload.name
-        request.session.modified = True
-        status = 400 if check.errors else 200
+        # Only a file that can be imported is kept, for its person, for a while.
+        token = "" if check.errors else uploads.keep(request.user, upload.name, content)
         return self.render_to_response(
             self.get_context_data(check=check, token=token, preview=check.changes[:20]),
-            status=status,
+            status=400 if check.errors else 200,
         )
 
     def _commit(self, request: HttpRequest, token: str) -> HttpResponse:
-        name = request.session.get(UPLOADS, {}).get(token)
-        path = Path(settings.DATA_DIR) / "uploads" / token
-        if name is None or not path.is_file():
-            raise Http404("no such upload")
+        pending = uploads.take(request.user, token)
+        if pending is None:
+            messages.error(
+                request, _("That preview has expired or was replaced; upload the file again.")
+            )
+            return redirect("imports")
+        name = pending.file_name
         confirmed = request.POST.get("confirm") == "1"
-        check = data.check_file(name, path.read_bytes(), request.user, confirmed=confirmed)
+        check = data.check_file(name, bytes(pending.content), request.user, confirmed=confirmed)
         if check.errors or (check.confirmations and not confirmed):
             return self.render_to_response(
                 self.get_context_data(check=check, token=token, preview=check.changes[:20]),
                 status=400,
             )
         written = data.commit(check, request.user, "import", name)
-        path.unlink()
-        request.session[UPLOADS].pop(token, None)
-        request.session.modified = True
+        uploads.discard(pending)
         if written.record is None:
             messages.info(
                 request,

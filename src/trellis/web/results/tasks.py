@@ -46,3 +46,11 @@ def run_due_connectors() -> list[str]:
     from trellis.web.results.services import connectors  # noqa: PLC0415 - imports data
 
     return [f"{r.connection.name}: {r.state}" for r in connectors.run_due()]
+
+
+@task()
+def remove_expired_uploads() -> int:
+    """Remove previewed data files nobody imported in time; how many."""
+    from trellis.web.results.services import uploads  # noqa: PLC0415 - like the above
+
+    return uploads.remove_expired()

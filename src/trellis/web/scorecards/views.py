@@ -166,7 +166,7 @@ class ObjectivePage(ObjectPage):
         context["cell"] = cell(
             ObjectiveSeries.objects.filter(grain=period.grain, objective=o).first(), period.label
         )
-        context["explanation"] = services.explain(o.code, period.label)
+        context["explanation"] = services.explain(o.code, period.label, user)
         measures = list(Measure.objects.restrict(user).filter(objective=o).order_by("position"))
         m_series = _series(MeasureSeries, period.grain, measure__in=[m.pk for m in measures])
         context["measures"] = [(m, cell(m_series.get(m.pk), period.label)) for m in measures]
@@ -211,7 +211,7 @@ class MeasurePage(ObjectPage):
         context["cell"] = cell(series, period.label)
         context["decimals"] = m.definition.get("decimals", 2)
         context["unit_of_measure"] = m.definition.get("unit_of_measure", "")
-        context["explanation"] = services.explain(m.code, period.label)
+        context["explanation"] = services.explain(m.code, period.label, self.request.user)
         context["chart"] = services.chart(m.code, period.grain)
         context["observations"] = m.observations.order_by("-end_month", "segment").values_list(
             "period", "segment", "value", "comment", "source"
@@ -249,7 +249,7 @@ class MeasureEditPage(ObjectPage):
         code = self.kwargs["code"]
         try:
             self.object = self.get_object()
-            warnings = services.update_measure(code, text)
+            warnings = services.update_measure(code, text, request.user)
         except ScorecardError as exc:
             context = self.get_context_data(text=text, problems=exc.findings)
             return self.render_to_response(context, status=400)
@@ -345,13 +345,7 @@ class FindingsPage(TrellisPage):
     title = gettext_lazy("Alignment findings")
 
     def add_content(self, context: dict[str, Any]) -> None:
-        user = self.request.user
-        visible = (
-            set(Unit.objects.restrict(user).values_list("code", flat=True))
-            | set(Objective.objects.restrict(user).values_list("code", flat=True))
-            | set(Measure.objects.restrict(user).values_list("code", flat=True))
-        )
-        context["findings"] = [f for f in services.stored_findings() if f.object in visible]
+        context["findings"] = services.stored_findings(self.request.user)
 
 
 class ExceptionsPage(TrellisPage):

@@ -138,16 +138,22 @@ def _checked_rows(check: DataCheck, rows: list[Row], user: Any, confirmed: bool)
         return check
     results = engine().results
     by_code = {m.code: m for m in results.compiled.measures}
-    valid, findings = validate(rows, by_code, results.compiled.calendar, check.file)
+    allowed = _enterable(user)
+    unknown = None
+    if allowed is not None:
+        # What the person may not enter does not exist for them: a hidden code, a visible one
+        # they may not enter and a code nobody has get one message, and nothing about the
+        # measure (frequency, source, locks, data rules, past values) is looked at.
+        by_code = {code: m for code, m in by_code.items() if code in allowed}
+        unknown = _("no measure '{code}' that you may enter data for")
+    valid, findings = validate(
+        rows, by_code, results.compiled.calendar, check.file, unknown=unknown
+    )
     check.errors.extend(findings)
     check.valid = valid
-    allowed = _enterable(user)
     inactive = {code for code, m in by_code.items() if not m.active}
     for i, obs in enumerate(valid.items):
-        if allowed is not None and obs.measure not in allowed:
-            message = _("you may not enter data for measure {code}").format(code=obs.measure)
-            check.errors.append(_row_finding(check, valid, i, "measure", message))
-        elif obs.measure in inactive:
+        if obs.measure in inactive:
             message = _("measure {code} is inactive: it takes no new values").format(
                 code=obs.measure
             )
@@ -182,6 +188,14 @@ def _row_finding(
     position = columns.get(name)
     where = f"column {column_letter(position)} ({name})" if position else f"column {name}"
     return error("data-row", f"row {line}, {where}: {message}", location=_at(check, line, position))
+
+
+def may_enter_data(user: Any) -> bool:
+    """Whether ``user`` may enter a value of any measure (by a role, or as the owner or
+    steward of one)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return Measure.objects.restrict(user, Action.ENTER_DATA).exists()
 
 
 def _enterable(user: Any) -> set[str] | None:

@@ -12,12 +12,15 @@ from django.db import transaction
 from trellis.engine.checks import run_checks
 from trellis.engine.findings import Finding, ScorecardError, Severity, error, has_errors
 from trellis.engine.loading import load_measure, load_spec
+from trellis.engine.references import measure_references
 from trellis.engine.spec import Measure as MeasureSpec
 from trellis.engine.spec import Objective as ObjectiveSpec
 from trellis.engine.spec import Organization as OrganizationSpec
 from trellis.engine.spec import ScorecardSpec
 from trellis.engine.spec import Unit as UnitSpec
+from trellis.web.core.roles import Action
 from trellis.web.results.quiet import bulk_changes
+from trellis.web.results.services.scope import Scope, redact, scope_of
 from trellis.web.scorecards.models import Link, Measure, Objective, Organization, Unit
 
 
@@ -58,19 +61,31 @@ def import_scorecard(path: str | Path) -> list[Finding]:
     return findings
 
 
-def update_measure(code: str, text: str) -> list[Finding]:
+def update_measure(code: str, text: str, user: Any = None) -> list[Finding]:
     """Replace one stored measure's definition with ``text`` (its YAML form), after checking
     the whole scorecard with the change. Raises :class:`ScorecardError` with every finding
     when the text or the changed scorecard has errors; returns the warnings of the measure.
-    The save is recorded in the history and recomputes the results."""
+    The save is recorded in the history and recomputes the results.
+
+    A ``user`` restricted to part of the organization (None: the installation's authority)
+    may only name what they may see and move the measure to an objective they edit; a
+    reference to something hidden from them is refused like one to a code that does not
+    exist, unless the stored definition already had it in the same key unchanged. What they
+    are told names nothing outside their scope."""
     stored = Measure.objects.select_related("objective").get(code=code)
     measure, findings = load_measure(text, f"measure {code}", stored.objective.code)
     if measure is not None and measure.code != code:
         findings.append(
             error("code-changed", f"the code is {code}; it cannot change here", measure.code)
         )
+    scope = scope_of(user)
+    if measure is not None and scope is not None:
+        before = MeasureSpec.model_validate(stored.definition)
+        findings += _outside_scope(measure, before, user, scope)
     if measure is None or has_errors(findings):
-        raise ScorecardError(findings)
+        # The codes the user wrote are theirs to read back: were they left out here, a code
+        # that exists but is hidden would read differently from one that does not exist.
+        raise ScorecardError(redact(findings, scope, written=text))
     # Stored definitions name their objective, as imported ones do.
     measure = measure.model_copy(update={"set_fields": measure.set_fields | {"objective"}})
     spec = spec_from_database()
@@ -79,11 +94,46 @@ def update_measure(code: str, text: str) -> list[Finding]:
     )
     findings += run_checks(changed)
     if has_errors(findings):
-        raise ScorecardError([f for f in findings if f.severity is Severity.ERROR])
+        raise ScorecardError(redact([f for f in findings if f.severity is Severity.ERROR], scope))
     for field, value in _measure_fields(measure, Objective.objects.get(code=measure.objective)):
         setattr(stored, field, value)
     stored.save()
-    return [f for f in findings if f.object == code]
+    return redact([f for f in findings if f.object == code], scope)
+
+
+def _outside_scope(
+    measure: MeasureSpec, before: MeasureSpec, user: Any, scope: Scope
+) -> list[Finding]:
+    """The references of an edited measure that reach outside what ``user`` may see or
+    edit, as findings that name only what the user wrote."""
+    earlier = measure_references(before)
+    kept = {(r.key, r.setting) for r in earlier}
+    known = {r.code for r in earlier}  # shown to the user in the stored definition
+    editable = set(
+        Objective.objects.restrict(user, Action.EDIT_DEFINITIONS).values_list("code", flat=True)
+    )
+    where = measure.location
+    out: list[Finding] = []
+    for ref in measure_references(measure):
+        at = where.at(ref.key.split(".")[0])
+        if ref.kind == "objective":
+            if ref.code != before.objective and ref.code not in editable:
+                message = (
+                    f"objective refers to unknown objective '{ref.code}'"
+                    if not scope.sees(ref.code)
+                    else f"objective '{ref.code}' is in a unit you do not edit; "
+                    "a measure can only move inside your part of the organization"
+                )
+                out.append(error("unknown-reference", message, measure.code, at))
+        elif not scope.sees(ref.code) and (ref.key, ref.setting) not in kept:
+            message = (
+                f"{ref.key} names a measure outside your part of the organization; "
+                "it can only be kept as it was"
+                if ref.code in known
+                else f"{ref.key} refers to unknown measure '{ref.code}'"
+            )
+            out.append(error("unknown-reference", message, measure.code, at))
+    return out
 
 
 def _measure_fields(m: MeasureSpec, objective: Objective) -> list[tuple[str, Any]]:
@@ -274,6 +324,11 @@ def _write(path: Path, document: dict[str, Any]) -> Path:
     return path
 
 
-def stored_findings() -> list[Finding]:
-    """The alignment checks on the stored definitions."""
-    return run_checks(spec_from_database())
+def stored_findings(user: Any = None) -> list[Finding]:
+    """The alignment checks on the stored definitions; for a ``user`` restricted to part of
+    the organization, those about what they may see that name nothing hidden from them."""
+    found = run_checks(spec_from_database())
+    scope = scope_of(user)
+    if scope is None:
+        return found
+    return [f for f in found if scope.sees(f.object) and not scope.names_hidden(f.message)]

@@ -17,6 +17,7 @@ from trellis.engine.spec import Specification
 from trellis.web.observations.models import Observation
 from trellis.web.results.services.definitions import _yaml_measure
 from trellis.web.results.services.evaluation import GRAINS, _clean, engine
+from trellis.web.results.services.scope import redact_explanation, scope_of
 from trellis.web.scorecards.models import Organization
 
 
@@ -57,12 +58,14 @@ def latest_period() -> str | None:
     return _latest[key]
 
 
-def explain(code: str, label: str) -> str:
-    """The engine's explanation of one number, as text ('' when unavailable)."""
+def explain(code: str, label: str, user: Any = None) -> str:
+    """The engine's explanation of one number, as text ('' when unavailable); the parts
+    about objects ``user`` may not see keep no numbers."""
     try:
-        return str(engine().results.explain(code, label))
+        found = engine().results.explain(code, label)
     except (ScorecardError, KeyError, ValueError):
         return ""
+    return str(redact_explanation(found, scope_of(user)))
 
 
 def chart(code: str, grain: str) -> dict[str, Any]:

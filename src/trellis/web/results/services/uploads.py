@@ -1,0 +1,50 @@
+"""Uploaded data files between their preview and their import: kept in the database for
+their person only, for a limited time, a few per person."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from trellis.web.observations.models import PendingUpload
+
+
+def keep(user: Any, file_name: str, content: bytes) -> str:
+    """Keep a previewed file for ``user`` and return the token that imports it. Expired
+    files of anyone, and this person's oldest beyond the allowed number, are removed."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        remove_expired()
+        PendingUpload.objects.create(
+            token=token, user=user, file_name=file_name[:300], content=content
+        )
+        theirs = PendingUpload.objects.filter(user=user).order_by("-created_at", "-pk")
+        extra = list(theirs.values_list("pk", flat=True)[settings.TRELLIS_PENDING_UPLOADS :])
+        PendingUpload.objects.filter(pk__in=extra).delete()
+    return token
+
+
+def take(user: Any, token: str) -> PendingUpload | None:
+    """The file ``user`` previewed under ``token``, unless it expired or is someone
+    else's."""
+    return PendingUpload.objects.filter(user=user, token=token, created_at__gte=_expiry()).first()
+
+
+def discard(upload: PendingUpload) -> None:
+    """Remove a file once imported."""
+    upload.delete()
+
+
+def remove_expired() -> int:
+    """Remove every file older than the allowed time; how many there were."""
+    removed, _ = PendingUpload.objects.filter(created_at__lt=_expiry()).delete()
+    return removed
+
+
+def _expiry() -> Any:
+    return timezone.now() - timedelta(minutes=settings.TRELLIS_UPLOAD_MINUTES)
