@@ -1,4 +1,5 @@
-"""A real Trellis server (uvicorn, SQLite) and a real Chromium driven by Playwright.
+"""A real Chromium driven by Playwright, against the real Trellis server of the top
+conftest (``server``: uvicorn, SQLite).
 
 Browser tests skip with a reason when Chromium is missing, unless TRELLIS_REQUIRE_BROWSER=1
 (CI sets it), which turns the skip into a failure.
@@ -7,11 +8,6 @@ Browser tests skip with a reason when Chromium is missing, unless TRELLIS_REQUIR
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,58 +32,6 @@ def _require_browser() -> None:
     if os.environ.get("TRELLIS_REQUIRE_BROWSER") == "1":
         pytest.fail(message)
     pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo installation served by ``trellis serve`` on a free loopback port."""
-    _require_browser()
-    data = tmp_path_factory.mktemp("browser-demo")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TRELLIS_DATA_DIR")}
-    subprocess.run(
-        [sys.executable, "-m", "trellis.cli", "demo", "--no-serve", "--data-dir", str(data)],
-        check=True,
-        env=env,
-        capture_output=True,
-        timeout=300,
-    )
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "trellis.cli",
-            "serve",
-            "--data-dir",
-            str(data),
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/login/", timeout=2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {process.stderr.read()!r}") from None
-            time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    if process.stderr is not None:
-        process.stderr.close()
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,23 @@ def test_createuser_gives_a_role_on_a_unit(demo: Path) -> None:
     assert "unknown role 'boss'" in bad.stderr
 
 
+def test_createuser_refuses_weak_passwords_and_names_written_another_way(demo: Path) -> None:
+    weak = trellis("createuser", "olav", "--password", "12345678901", "--data-dir", demo)
+    assert weak.returncode == 2
+    assert "the password is refused: This password is too common." in weak.stderr
+    assert "This password is entirely numeric." in weak.stderr
+    short = trellis("createuser", "olav", "--password", "Tr3llis!", "--data-dir", demo)
+    assert short.returncode == 2
+    assert "It must contain at least 10 characters." in short.stderr
+    for variant in ("Admin", " admin", "ａｄｍｉｎ"):
+        clash = trellis("createuser", variant, "--password", "Long-enough-9x", "--data-dir", demo)
+        assert clash.returncode == 2, variant
+        assert "is the name of the existing person 'admin' written another way" in clash.stderr
+    made = trellis("createuser", " Olav.Berg ", "--password", "Long-enough-9x", "--data-dir", demo)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "olav.berg: viewer on acme"
+
+
 def test_export_then_import_round_trips(demo: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     assert trellis("export-scorecard", first, "--data-dir", demo).returncode == 0
@@ -91,3 +108,15 @@ def test_a_bad_setting_is_named_and_the_server_does_not_start(tmp_path: Path) ->
         assert "Traceback" not in result.stderr
     result = trellis("serve", "--threads", "0", "--data-dir", tmp_path / "data")
     assert result.returncode == 2 and "--threads is at least 1" in result.stderr
+
+
+def test_sessions_lists_and_revokes(demo: Path) -> None:
+    listed = trellis("sessions", "--data-dir", demo)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.strip() == "No open sessions."
+    unknown = trellis("sessions", "--revoke", "nobody", "--data-dir", demo)
+    assert unknown.returncode == 2
+    assert "nobody is named 'nobody'" in unknown.stderr
+    revoked = trellis("sessions", "--revoke", "Viewer", "--data-dir", demo)
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout.strip() == "Ended 0 session(s) of Viewer."

@@ -12,7 +12,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from tests.web.conftest import signed_in
+from trellis.web.accounts.models import LoginAttempts, Session
 from trellis.web.observations.models import Observation, PendingUpload
+from trellis.web.results import tasks
 from trellis.web.results.services import uploads
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +77,14 @@ def test_previews_expire() -> None:
     assert b"That preview has expired" in response.content
     assert uploads.remove_expired() == 1
     assert PendingUpload.objects.count() == 0
+
+
+def test_housekeeping_removes_what_expired() -> None:
+    client = signed_in("updater")
+    _upload(client)
+    Client().post("/login/", {"username": "updater", "password": "wrong"})
+    PendingUpload.objects.update(created_at=timezone.now() - timedelta(days=1))
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    LoginAttempts.objects.update(last_at=timezone.now() - timedelta(days=1))
+    assert tasks.housekeeping.call() == {"uploads": 1, "sessions": 1, "sign_in_counts": 1}
+    assert tasks.housekeeping.call() == {"uploads": 0, "sessions": 0, "sign_in_counts": 0}

@@ -247,8 +247,11 @@ def register(app: typer.Typer) -> None:
         setup(data_dir)
         migrate()
         from django.contrib.auth import get_user_model
+        from django.contrib.auth.password_validation import validate_password
+        from django.core.exceptions import ValidationError
 
         from trellis.web.accounts.models import Membership
+        from trellis.web.accounts.names import canonical, person_named
         from trellis.web.core.roles import Role
         from trellis.web.scorecards.models import Unit
 
@@ -260,12 +263,52 @@ def register(app: typer.Typer) -> None:
         ).first()
         if target is None:
             raise _fail(f"no unit '{unit}'" if unit else "import a scorecard first")
-        user, _ = get_user_model().objects.get_or_create(username=username)
+        user = person_named(username)
+        if user is not None and user.username != username:
+            raise _fail(
+                f"'{username}' is the name of the existing person '{user.username}' written "
+                "another way; use that name to change them"
+            )
+        if user is None:
+            if not canonical(username):
+                raise _fail("the name is empty")
+            user = get_user_model()(username=canonical(username))
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise _fail("the password is refused: " + " ".join(exc.messages)) from None
         user.set_password(password)
         user.is_staff = user.is_superuser = role == Role.ADMIN and target.parent is None
         user.save()
         Membership.objects.get_or_create(user=user, unit=target, role=role)
-        out.print(f"{username}: {role} on {target.code}")
+        out.print(f"{user.username}: {role} on {target.code}")
+
+    @app.command()
+    def sessions(
+        revoke: Annotated[
+            str | None,
+            typer.Option("--revoke", help="End every session of this person (their name)."),
+        ] = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """List who has open sessions, or end one person's sessions (they must sign in
+        again everywhere)."""
+        setup(data_dir)
+        migrate()
+        from trellis.web.accounts.sessions import open_sessions
+        from trellis.web.accounts.sessions import revoke as revoke_sessions
+
+        if revoke is not None:
+            ended = revoke_sessions(revoke)
+            if ended is None:
+                raise _fail(f"nobody is named '{revoke}'")
+            out.print(f"Ended {ended} session(s) of {revoke.strip()}.")
+            return
+        listed = open_sessions()
+        for name, count in listed:
+            out.print(f"{name}: {count} session(s)")
+        if not listed:
+            out.print("No open sessions.")
 
     @app.command("import-scorecard")
     def import_scorecard(
@@ -344,9 +387,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _scheduler(every: int, rounds: int | None = None) -> None:
-    """Every ``every`` seconds, queue a look for due connector runs and the removal of
-    expired uploads (the worker runs them). A round that fails (the database away for a
-    moment) is logged and the next one comes as usual; ``rounds`` limits them (tests)."""
+    """Every ``every`` seconds, queue a look for due connector runs and the housekeeping
+    (expired uploads, sessions and sign-in counts; the worker runs them). A round that
+    fails (the database away for a moment) is logged and the next one comes as usual;
+    ``rounds`` limits them (tests)."""
     import logging
     import time
 
@@ -361,7 +405,7 @@ def _scheduler(every: int, rounds: int | None = None) -> None:
         try:
             close_old_connections()
             tasks.run_due_connectors.enqueue()
-            tasks.remove_expired_uploads.enqueue()
+            tasks.housekeeping.enqueue()
         except Exception:
             log.exception("could not queue the scheduled work; next try in %d s", every)
         time.sleep(every)
@@ -386,7 +430,11 @@ def _warm(measures: bool | None = None) -> None:
 
 def _serve(port: int, host: str = "127.0.0.1", workers: int = 1) -> None:
     import uvicorn
+    from django.conf import settings
 
+    # X-Forwarded-For/-Proto are believed from the trusted proxies only; without any, the
+    # client address is the connection's (uvicorn would otherwise believe 127.0.0.1).
+    trusted = settings.TRELLIS_TRUSTED_PROXIES
     uvicorn.run(
         "trellis.web.asgi:application",
         host=host,
@@ -394,6 +442,9 @@ def _serve(port: int, host: str = "127.0.0.1", workers: int = 1) -> None:
         workers=workers,
         log_level="warning",
         lifespan="off",
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=",".join(trusted) if trusted else None,
+        server_header=False,
     )
 
 

@@ -123,6 +123,14 @@ def _whole_number(name: str, default: int, minimum: int) -> int:
     return value
 
 
+def _flag(name: str) -> bool:
+    """An on/off setting from the environment: ``1`` or ``0`` (unset: off)."""
+    raw = os.environ.get(name, "0").strip()
+    if raw not in ("0", "1", ""):
+        raise ImproperlyConfigured(f"{name} must be 1 or 0, not {raw!r}")
+    return raw == "1"
+
+
 def _databases() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -163,13 +171,25 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# People sign in by the canonical form of their name (any case, no surrounding spaces).
+AUTHENTICATION_BACKENDS = ["trellis.web.accounts.backends.CanonicalNameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_FAILURES_ALLOWED = _whole_number("TRELLIS_LOGIN_FAILURES_ALLOWED", 5, 1)
 LOGIN_LOCKOUT_SECONDS = _whole_number("TRELLIS_LOGIN_LOCKOUT_SECONDS", 300, 1)
+# Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto headers are
+# believed (none by default: the client address is the connection's).
+TRELLIS_TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("TRELLIS_TRUSTED_PROXIES", "").split(",") if a.strip()
+]
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -186,11 +206,21 @@ STORAGES = {
 STATICFILES_DIRS = [("plotly", Path(plotly.__file__).parent / "package_data")]
 WHITENOISE_USE_FINDERS = True  # serve straight from the installed packages, no collectstatic
 
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Sessions live on the server (one row per session, with its person): signing out, a new
+# password, deactivation and `trellis sessions --revoke` end them.
+SESSION_ENGINE = "trellis.web.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind an HTTPS reverse proxy: cookies only over HTTPS, browsers told to use nothing else
+# for a year (HSTS), and the proxy's X-Forwarded-Proto believed for request.is_secure().
+# The proxy must set that header itself (dropping any from the client) and redirect HTTP.
+TRELLIS_HTTPS = _flag("TRELLIS_HTTPS")
+if TRELLIS_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -203,8 +233,6 @@ CACHES = {
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 50_000},
     },
-    # Sign-in throttling counts live per process.
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 
 TASKS_IN_WORKER = os.environ.get("TRELLIS_TASK_BACKEND") == "database"

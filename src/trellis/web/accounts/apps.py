@@ -8,3 +8,7 @@ class AccountsConfig(AppConfig):
 
     name = "trellis.web.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        """Connect the signal handlers."""
+        from trellis.web.accounts import signals  # noqa: F401

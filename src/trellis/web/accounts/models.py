@@ -7,7 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from trellis.web.accounts.sessions import Session
+from trellis.web.accounts.throttle import LoginAttempts
 from trellis.web.core.roles import ROLE_CHOICES
+
+__all__ = ["LoginAttempts", "Membership", "Session"]
 
 
 class Membership(models.Model):

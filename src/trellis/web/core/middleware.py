@@ -14,8 +14,10 @@ CONTENT_SECURITY_POLICY = (
 
 
 class SecurityHeadersMiddleware:
-    """Content-Security-Policy (everything served locally) and a restrictive
-    Permissions-Policy."""
+    """Content-Security-Policy (everything served locally), a restrictive
+    Permissions-Policy, and ``Cache-Control: private, no-store`` on every response that does
+    not say otherwise: pages and exports hold a person's numbers, which no shared cache or
+    browser history should keep (static files are answered before this, cacheable)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -27,4 +29,5 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Cache-Control", "private, no-store")
         return response

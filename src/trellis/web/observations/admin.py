@@ -1,13 +1,23 @@
-"""Admin pages for observations, with change history."""
+"""Admin pages of the data: read only, with their change history. Values change through
+entry, imports, approval and connectors (locks, data rules, approval and recomputation
+apply there); connections through the connectors page and ``trellis connector``."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from trellis.web.observations.models import Connection, ConnectorQuery, ConnectorRun, Observation
+from trellis.web.core.admin import ReadOnlyAdmin, ReadOnlyRecordAdmin
+from trellis.web.observations.models import (
+    Connection,
+    ConnectorQuery,
+    ConnectorRun,
+    DataImport,
+    Observation,
+    PeriodLock,
+    Submission,
+)
 
 
 @admin.register(Observation)
-class ObservationAdmin(SimpleHistoryAdmin):
+class ObservationAdmin(ReadOnlyAdmin):
     """Observations."""
 
     list_display = ("measure", "period", "segment", "value", "source", "changed_by", "changed_at")
@@ -15,18 +25,40 @@ class ObservationAdmin(SimpleHistoryAdmin):
     search_fields = ("measure__code", "period")
 
 
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyRecordAdmin):
+    """Values waiting for approval, and the decisions on them."""
+
+    list_display = ("measure", "period", "segment", "value", "state", "submitted_by")
+    list_filter = ("state",)
+    search_fields = ("measure__code", "period")
+
+
+@admin.register(DataImport)
+class DataImportAdmin(ReadOnlyRecordAdmin):
+    """Imports and connector writes."""
+
+    list_display = ("file_name", "source", "user", "created_at", "created", "updated", "pending")
+    list_filter = ("source",)
+
+
+@admin.register(PeriodLock)
+class PeriodLockAdmin(ReadOnlyAdmin):
+    """Locked periods."""
+
+    list_display = ("period", "reason", "locked_by", "locked_at")
+
+
 @admin.register(Connection)
-class ConnectionAdmin(SimpleHistoryAdmin):
-    """Database connections; the password is never shown (set it on the connectors page or
-    with ``trellis connector add``)."""
+class ConnectionAdmin(ReadOnlyAdmin):
+    """Database connections; the password is never shown."""
 
     list_display = ("name", "url", "password_env", "schedule", "timeout_seconds", "active")
     exclude = ("password_encrypted",)
-    readonly_fields = ("next_run_at", "created_by", "created_at")
 
 
 @admin.register(ConnectorQuery)
-class ConnectorQueryAdmin(SimpleHistoryAdmin):
+class ConnectorQueryAdmin(ReadOnlyAdmin):
     """The query of each measure read from a database."""
 
     list_display = ("measure", "connection", "active")
@@ -35,14 +67,8 @@ class ConnectorQueryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ConnectorRun)
-class ConnectorRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """The record of connector runs (read only)."""
+class ConnectorRunAdmin(ReadOnlyRecordAdmin):
+    """The record of connector runs."""
 
     list_display = ("connection", "started_at", "trigger", "state", "values_read", "seconds")
     list_filter = ("state", "connection")
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
+from trellis.web.accounts import throttle
+from trellis.web.accounts.sessions import Session
 from trellis.web.results import services
+from trellis.web.results.services import uploads
 from trellis.web.scorecards.warming import warm
 
 
@@ -49,8 +53,12 @@ def run_due_connectors() -> list[str]:
 
 
 @task()
-def remove_expired_uploads() -> int:
-    """Remove previewed data files nobody imported in time; how many."""
-    from trellis.web.results.services import uploads  # noqa: PLC0415 - like the above
-
-    return uploads.remove_expired()
+def housekeeping() -> dict[str, int]:
+    """Remove what has expired: previewed uploads nobody imported in time, sessions and
+    counts of failed sign-ins; how many of each."""
+    ended, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return {
+        "uploads": uploads.remove_expired(),
+        "sessions": ended,
+        "sign_in_counts": throttle.forget_old(),
+    }

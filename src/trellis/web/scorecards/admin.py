@@ -1,20 +1,22 @@
-"""Admin pages for power users, with change history."""
+"""Admin pages of the definitions: read only, with their change history. Definitions change
+through the definition editor and ``trellis import-scorecard``, which check the whole
+scorecard and recompute the results."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from trellis.web.core.admin import ReadOnlyAdmin, ReadOnlyRecordAdmin
 from trellis.web.scorecards.models import Link, Measure, Objective, Organization, Unit
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(ReadOnlyAdmin):
     """The organization."""
 
     list_display = ("name", "revision", "data_revision")
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(ReadOnlyAdmin):
     """Units."""
 
     list_display = ("code", "name", "kind", "parent", "owner")
@@ -22,7 +24,7 @@ class UnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(SimpleHistoryAdmin):
+class ObjectiveAdmin(ReadOnlyAdmin):
     """Objectives."""
 
     list_display = ("code", "name", "unit", "perspective", "weight", "active")
@@ -31,7 +33,7 @@ class ObjectiveAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(ReadOnlyAdmin):
     """Measures."""
 
     list_display = ("code", "name", "unit", "frequency", "source", "owner", "active")
@@ -39,4 +41,9 @@ class MeasureAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name", "owner")
 
 
-admin.site.register(Link)
+@admin.register(Link)
+class LinkAdmin(ReadOnlyRecordAdmin):
+    """Cascade and cause-and-effect links."""
+
+    list_display = ("kind", "source", "target", "weight")
+    list_filter = ("kind",)

@@ -7,6 +7,8 @@ lossless. Every change is recorded in the history tables.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -63,6 +65,34 @@ class Unit(Restricted):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Unit:
+        unit: Unit = super().from_db(db, field_names, values)
+        unit._stored_path = unit.__dict__.get("path")
+        return unit
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save with ``path`` and ``depth`` taken from the parent (the path is the
+        permission key: it is never written by hand); when the unit moved, the paths of its
+        whole subtree move with it. A parent inside the unit's own subtree is refused."""
+        before = getattr(self, "_stored_path", None)
+        parent_path = self.parent.path if self.parent is not None else "/"
+        if before and parent_path.startswith(before):
+            raise ValueError(f"unit {self.code} cannot move under its own subtree")
+        self.path = f"{parent_path}{self.code}/"
+        self.depth = self.path.count("/") - 2
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "path", "depth"}
+        super().save(*args, **kwargs)
+        if before and before != self.path:
+            moved = list(Unit.objects.filter(path__startswith=before).exclude(pk=self.pk))
+            for unit in moved:
+                unit.path = self.path + unit.path[len(before) :]
+                unit.depth = unit.path.count("/") - 2
+            Unit.objects.bulk_update(moved, ["path", "depth"], batch_size=500)
+        self._stored_path = self.path
 
     def ancestors(self) -> list[Unit]:
         """From the root down to the parent."""

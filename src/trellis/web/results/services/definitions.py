@@ -223,33 +223,30 @@ def _store_spec(spec: ScorecardSpec) -> None:
 
 
 def _store_units(spec: ScorecardSpec) -> dict[str, Unit]:
+    """Write the units parents first, so that each takes its path from its stored parent."""
     by_code = {u.code: u for u in spec.units}
+    depth: dict[str, int] = {}
+
+    def depth_of(code: str) -> int:
+        if code not in depth:
+            parent = by_code[code].parent
+            depth[code] = 0 if not parent else depth_of(parent) + 1
+        return depth[code]
+
+    position = {u.code: i for i, u in enumerate(spec.units)}
     stored: dict[str, Unit] = {}
-
-    def path_of(code: str) -> str:
-        chain = [code]
-        while by_code[chain[-1]].parent:
-            chain.append(by_code[chain[-1]].parent or "")
-        return "/" + "/".join(reversed(chain)) + "/"
-
-    for position, u in enumerate(spec.units):
-        path = path_of(u.code)
+    for u in sorted(spec.units, key=lambda u: (depth_of(u.code), position[u.code])):
         stored[u.code], _ = Unit.objects.update_or_create(
             code=u.code,
             defaults={
                 "name": u.name,
                 "kind": u.kind,
                 "owner": u.owner or "",
-                "path": path,
-                "depth": path.count("/") - 2,
-                "position": position,
-                "parent": None,
+                "position": position[u.code],
+                "parent": stored[u.parent] if u.parent else None,
                 "definition": _dump(u),
             },
         )
-    for u in spec.units:
-        if u.parent:
-            Unit.objects.filter(pk=stored[u.code].pk).update(parent=stored[u.parent])
     return stored
 
 
