@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.cli.test_main import trellis
+from tests.engine.test_loading import BOMB
 
 
 def _data(tmp_path: Path) -> Path:
@@ -52,6 +53,11 @@ def test_allocate_reciprocal(tmp_path: Path) -> None:
     refused = trellis("allocate", bad)
     assert refused.returncode == 1
     assert "the shares of 'S1' add up to 0.5, not 1" in refused.stderr
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(BOMB, encoding="utf-8")
+    exploded = trellis("allocate", bomb)
+    assert exploded.returncode == 2
+    assert "bomb.yaml:6:4: error yaml-too-large: aliases expand the document" in exploded.stderr
 
 
 def test_evidence_on_the_sample(tmp_path: Path) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 from trellis.engine.analytics import allocation, capability, evidence, spc
 from trellis.engine.api import load
 from trellis.engine.findings import ScorecardError
+from trellis.engine.loading import read_yaml
 from trellis.engine.observations import read_csv
 
 out = Console(soft_wrap=True, highlight=False)
@@ -159,9 +159,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Allocate service departments' costs to operating departments."""
         try:
-            spec: Any = yaml.safe_load(case.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
+            text = case.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
             raise _fail(f"cannot read {case}: {exc}") from None
+        spec, problems = read_yaml(text, str(case))
+        if problems:
+            raise _fail("; ".join(str(p) for p in problems))
         if not isinstance(spec, dict) or "costs" not in spec:
             raise _fail(f"{case}: expected a mapping with 'costs' and 'usage'")
         try:

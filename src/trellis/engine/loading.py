@@ -131,10 +131,37 @@ def _read_file(path: Path, findings: list[Finding]) -> Located | None:
     return data
 
 
+MAX_ALIAS_NODES = 100_000
+"""Nodes that aliases (``*name``) and merge keys (``<<:``) may add to a document beyond its
+own: enough to share settings, far too few for an "alias bomb" (a few hundred bytes that
+expand to billions of nodes)."""
+MAX_NESTING = 100
+"""Levels of mappings and lists inside one another."""
+MAX_DEFINITION_CHARS = 65_536
+"""The longest definition of one measure (the web editor); files have no such limit."""
+
+
+def read_yaml(text: str, file: str) -> tuple[Any, list[Finding]]:
+    """One YAML document as plain data whose mappings know their lines, with the problems
+    found (data None when there are any). Every YAML read by Trellis goes through here."""
+    findings: list[Finding] = []
+    data = _read_text(text, file, findings)
+    return (None if findings else data), findings
+
+
 def _read_text(text: str, file: str, findings: list[Finding]) -> Any:
     """The YAML document of ``text`` with the location of every mapping (None on errors)."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        findings.append(
+            error(
+                "yaml-too-deep",
+                f"mappings and lists nest deeper than {MAX_NESTING} levels",
+                location=Location(file=file, line=1),
+            )
+        )
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         expected = " ".join(p for p in (exc.context, exc.problem) if p)
@@ -157,7 +184,60 @@ def _read_text(text: str, file: str, findings: list[Finding]) -> Any:
         return None
     if node is None:
         return None
+    problem = _expansion_problem(node)
+    if problem is not None:
+        message, where = problem
+        findings.append(error("yaml-too-large", message, location=_located(where, file)))
+        return None
     return _Reader(file, findings).read(node)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _expansion_problem(root: yaml.Node) -> tuple[str, yaml.Node] | None:
+    """Why the document would be too large or too deep once its aliases are expanded (or
+    would never end: an alias inside the node it names), and where; None when it is fine.
+
+    The composed document shares the node of an anchor among its aliases, so sizes are
+    counted once per node (iteratively: the walk itself cannot be made to recurse deeply).
+    """
+    done: dict[int, tuple[int, int]] = {}  # node → (expanded size, expanded depth)
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if not finished:
+            if key in done:
+                continue
+            on_path.add(key)
+            stack.append((node, True))
+            for child in _children(node):
+                if id(child) in on_path:
+                    return "an alias refers to a node that contains it (it would never end)", child
+                if id(child) not in done:
+                    stack.append((child, False))
+            continue
+        on_path.discard(key)
+        below = [done[id(c)] for c in _children(node)]
+        size = 1 + sum(b[0] for b in below)
+        depth = 1 + max((b[1] for b in below), default=0)
+        done[key] = (size, depth)
+        if depth > MAX_NESTING:
+            return f"mappings and lists nest deeper than {MAX_NESTING} levels", node
+        if size - len(done) > MAX_ALIAS_NODES:
+            return (
+                f"aliases expand the document by more than {MAX_ALIAS_NODES:,} nodes; "
+                "write the repeated parts out or share less",
+                node,
+            )
+    return None
 
 
 def load_measure(
@@ -166,8 +246,10 @@ def load_measure(
     """One measure's definition written as YAML (the form of a measure in a scorecard file),
     with every problem found and its line; ``objective`` is the one it belongs to unless the
     text names another (as a measure nested under its objective leaves it out)."""
-    findings: list[Finding] = []
-    data = _read_text(text, file, findings)
+    if len(text) > MAX_DEFINITION_CHARS:
+        too_long = f"a measure's definition is longer than {MAX_DEFINITION_CHARS:,} characters"
+        return None, [error("yaml-too-large", too_long, location=Location(file=file, line=1))]
+    data, findings = read_yaml(text, file)
     if findings:
         return None, findings
     if not isinstance(data, Located):
