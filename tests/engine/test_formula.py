@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import base, measure
 from trellis.engine import formula as fx
-from trellis.engine.flags import FLAG_DIV_ZERO
+from trellis.engine.flags import FLAG_DIV_ZERO, FLAG_INVALID
 
 AXIS = fx.TimeAxis(fiscal_year=np.array([2026, 2026, 2026, 2027, 2027]))
 
@@ -107,6 +108,74 @@ def test_references_and_templates() -> None:
     assert fx.render(fx.parse(text), codes) == "(ytd(REV) / lag(COST, 12))"
 
 
+def test_a_chain_of_operations_is_bounded_with_its_position() -> None:
+    longest = "+".join(["A"] * (fx.MAX_CHAIN + 1))
+    tree = fx.parse(longest)  # 200 additions, the most one chain may have
+    assert len(fx.references(tree)) == fx.MAX_CHAIN + 1
+    assert run(longest, A=[1.0])[0] == [float(fx.MAX_CHAIN + 1)]
+    assert fx.render(tree).count("+") == fx.MAX_CHAIN
+    with pytest.raises(fx.FormulaError) as caught:
+        fx.parse(longest + "+A")
+    assert caught.value.message == (
+        "formula chains more than 200 operations; add long lists with sum(...)"
+    )
+    assert caught.value.position == len(longest)
+    # the full 4,000 characters of one chain: refused, never a RecursionError
+    with pytest.raises(fx.FormulaError):
+        fx.parse("A+" * 1999 + "A")
+    # the same number of terms as a list
+    listed = "sum(" + ",".join(["A"] * 1333) + ")"
+    assert len(listed) <= fx.MAX_LENGTH
+    assert run(listed, A=[1.0])[0] == [1333.0]
+
+
+def test_flags_come_only_from_the_branch_taken() -> None:
+    values, flags = run("if(D > 0, N / D * 100, 100)", N=[1, 1, 1], D=[2, 0, -1])
+    assert values == [50.0, 100.0, 100.0]
+    assert flags == [0, 0, 0]
+    values, flags = run("if(D == 0, N / D, 7)", N=[1, 1], D=[0, 2])
+    assert np.isnan(values[0]) and values[1] == 7.0
+    assert flags == [FLAG_DIV_ZERO, 0]
+    values, flags = run("coalesce(N / D, 0)", N=[1, 4], D=[0, 2])
+    assert (values, flags) == ([0.0, 2.0], [0, 0])
+    # the condition's own flags count whichever branch is taken
+    values, flags = run("if(N / D > 1, 1, 2)", N=[1], D=[0])
+    assert np.isnan(values[0]) and flags == [FLAG_DIV_ZERO]
+    # a value carried from another period carries that period's flags
+    values, flags = run("prev(N / D)", N=[1, 1, 1], D=[0, 1, 1])
+    assert flags == [0, FLAG_DIV_ZERO, 0]
+
+
+def test_an_overflow_is_an_invalid_number_not_an_infinity() -> None:
+    values, flags = run("A * A - A * A", A=[1e200, 2.0])
+    assert np.isnan(values[0]) and values[1] == 0.0
+    assert flags == [FLAG_INVALID, 0]
+
+
+TERMS = ("A", "B", "1", "0", "2.5e3", "sum(A, B)", "if(A > B, A / B, 1)", "(A - B)", "-A")
+OPERATORS = (" + ", " - ", " * ", " / ", " ^ ", " > ", " and ", ",", ")", "(")
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(OPERATORS), st.sampled_from(TERMS)), max_size=1400),
+    st.integers(min_value=0, max_value=40),
+)
+def test_formulas_of_any_length_up_to_the_limit_raise_only_formula_errors(
+    parts: list[tuple[str, str]], open_parens: int
+) -> None:
+    text = ("(" * open_parens + "A" + "".join(op + term for op, term in parts))[: fx.MAX_LENGTH]
+    try:
+        tree = fx.parse(text)
+    except fx.FormulaError:
+        return
+    env = {r.code: np.array([[1.0, 0.0, -2.5, 1e300]]) for r in fx.references(tree)}
+    result = fx.evaluate(tree, env, fx.TimeAxis(fiscal_year=np.array([1, 1, 1, 1])))
+    assert not np.isinf(result.values).any()
+    assert fx.render(tree)
+    assert fx.template(text)[0]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("AB1.2e+-*/^()<>=!, andortif_x \t$é"), max_size=40))
 def test_random_text_raises_only_formula_errors(text: str) -> None:
@@ -117,3 +186,21 @@ def test_random_text_raises_only_formula_errors(text: str) -> None:
     env = {r.code: np.array([[1.0, 0.0, -2.5]]) for r in fx.references(tree)}
     result = fx.evaluate(tree, env, fx.TimeAxis(fiscal_year=np.array([1, 1, 1])))
     assert not np.isinf(result.values).any()
+
+
+def test_long_formulas_are_checked_evaluated_and_explained(findings_of, card_of) -> None:  # type: ignore[no-untyped-def]
+    data = base()
+    total = measure(data, "M_H3")
+    total.update(source="formula", formula=" + ".join(["M_H0"] * (fx.MAX_CHAIN + 1)))
+    results = card_of(data).evaluate([("M_H0", "2026-01", 2.0)])
+    assert results.records("measure", "2026-01")[3]["value"] == 2.0 * (fx.MAX_CHAIN + 1)
+    assert "M_H0" in str(results.explain("M_H3", "2026-01"))
+    total["formula"] = "M_H0+" * 999 + "M_H0"  # 4,999 characters: too long
+    too_long = [f for f in findings_of(data) if f.code == "formula-syntax"]
+    assert [f.message.split(" at column")[0] for f in too_long] == [
+        "formula is longer than 4000 characters"
+    ]
+    total["formula"] = "M_H0+" * 799 + "M_H0"  # 3,999 characters: one chain
+    chained = [f for f in findings_of(data) if f.code == "formula-syntax"]
+    assert len(chained) == 1 and chained[0].location.line is not None
+    assert "formula chains more than 200 operations" in chained[0].message

@@ -11,6 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 MAX_DEPTH = 64
+"""Parentheses, unary operators and function calls inside one another."""
+MAX_CHAIN = 200
+"""Levels of the parsed tree, counting each operator of a chain such as ``A + B + C``: every
+walk over a tree (evaluation, references, rendering, explanations) stays far inside
+Python's recursion limit, whatever the formula. Long lists are written ``sum(A, B, …)``."""
 MAX_LENGTH = 4000
 
 FUNCTIONS: dict[str, tuple[int, int | None]] = {
@@ -146,6 +151,22 @@ class _Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.depth = 0
+        self.levels: dict[int, int] = {}  # id of a node made here → operations deep
+
+    def made(self, node: Node, token: Token) -> Node:
+        """``node`` (just built at ``token``), refused when its tree gets too deep."""
+        parts = children(node)
+        level = 1 + max((self.levels.get(id(p), 0) for p in parts), default=0)
+        if level > MAX_CHAIN:
+            raise self.error(
+                f"formula chains more than {MAX_CHAIN} operations; add long lists with sum(...)",
+                token,
+            )
+        self.levels[id(node)] = level
+        return node
+
+    def joined(self, op: Token, left: Node, right: Node) -> Node:
+        return self.made(Binary(op.text, left, right), op)
 
     @property
     def tok(self) -> Token:
@@ -189,26 +210,29 @@ class _Parser:
 
     def logical_or(self) -> Node:
         node = self.logical_and()
-        while self.accept("or"):
-            node = Binary("or", node, self.logical_and())
+        while self.tok.text == "or" and self.tok.kind == "name":
+            op = self.advance()
+            node = self.joined(op, node, self.logical_and())
         return node
 
     def logical_and(self) -> Node:
         node = self.logical_not()
-        while self.accept("and"):
-            node = Binary("and", node, self.logical_not())
+        while self.tok.text == "and" and self.tok.kind == "name":
+            op = self.advance()
+            node = self.joined(op, node, self.logical_not())
         return node
 
     def logical_not(self) -> Node:
-        if self.accept("not"):
-            return Unary("not", self.nested(self.logical_not))
+        if self.tok.text == "not" and self.tok.kind == "name":
+            op = self.advance()
+            return self.made(Unary("not", self.nested(self.logical_not)), op)
         return self.comparison()
 
     def comparison(self) -> Node:
         node = self.additive()
         if self.tok.kind == "op" and self.tok.text in COMPARISONS:
-            op = self.advance().text
-            node = Binary(op, node, self.additive())
+            op = self.advance()
+            node = self.joined(op, node, self.additive())
             if self.tok.kind == "op" and self.tok.text in COMPARISONS:
                 raise self.error("comparisons cannot be chained; use 'and'")
         return node
@@ -216,28 +240,29 @@ class _Parser:
     def additive(self) -> Node:
         node = self.multiplicative()
         while self.tok.kind == "op" and self.tok.text in "+-":
-            op = self.advance().text
-            node = Binary(op, node, self.multiplicative())
+            op = self.advance()
+            node = self.joined(op, node, self.multiplicative())
         return node
 
     def multiplicative(self) -> Node:
         node = self.unary()
         while self.tok.kind == "op" and self.tok.text in "*/":
-            op = self.advance().text
-            node = Binary(op, node, self.unary())
+            op = self.advance()
+            node = self.joined(op, node, self.unary())
         return node
 
     def unary(self) -> Node:
         if self.tok.kind == "op" and self.tok.text in "+-":
-            op = self.advance().text
+            op = self.advance()
             operand = self.nested(self.unary)
-            return Unary("-", operand) if op == "-" else operand
+            return self.made(Unary("-", operand), op) if op.text == "-" else operand
         return self.power()
 
     def power(self) -> Node:
         base = self.primary()
-        if self.accept("^"):
-            return Binary("^", base, self.nested(self.unary))
+        if self.tok.kind == "op" and self.tok.text == "^":
+            op = self.advance()
+            return self.joined(op, base, self.nested(self.unary))
         return base
 
     def primary(self) -> Node:
@@ -284,7 +309,18 @@ class _Parser:
             raise self.error(f"{fname}() takes {wanted} arguments, got {len(args)}", name)
         if fname == "lag" and not _is_whole_constant(args[1]):
             raise self.error("lag() needs a whole number of periods as its second argument", name)
-        return Call(fname, tuple(args), name.position)
+        return self.made(Call(fname, tuple(args), name.position), name)
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly under ``node``."""
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Call):
+        return node.args
+    return ()
 
 
 def _is_whole_constant(node: Node) -> bool:

@@ -33,6 +33,35 @@ class Evaluation:
     flags: IntArray
 
 
+Flags = IntArray | None
+"""Flags raised while computing a value (None: none), carried with it so that a value
+taken from one branch of ``if`` or ``coalesce`` carries only that branch's flags."""
+
+
+def _union(*flags: Flags) -> Flags:
+    present = [f for f in flags if f is not None]
+    if not present:
+        return None
+    out = present[0]
+    for f in present[1:]:
+        out = out | f
+    return out
+
+
+def _raise(flags: Flags, mask: np.ndarray, bit: int) -> Flags:
+    if not mask.any():
+        return flags
+    return _union(flags, np.where(mask, bit, 0).astype(np.int64))
+
+
+def _pick(mask: np.ndarray, yes: Flags, no: Flags) -> Flags:
+    """The flags of ``yes`` where ``mask`` holds, else those of ``no``."""
+    if yes is None and no is None:
+        return None
+    zero = np.int64(0)
+    return np.where(mask, zero if yes is None else yes, zero if no is None else no)
+
+
 class _Evaluator:
     def __init__(
         self,
@@ -43,98 +72,91 @@ class _Evaluator:
         self.env = env
         self.axis = axis
         self.ytd_aggregation = ytd_aggregation
-        self.flags: IntArray | None = None
 
-    def flag(self, mask: np.ndarray, bit: int) -> None:
-        if not mask.any():
-            return
-        add = np.where(mask, bit, 0).astype(np.int64)
-        self.flags = add if self.flags is None else self.flags | add
-
-    def run(self, node: Node) -> FloatArray:
+    def run(self, node: Node) -> tuple[FloatArray, Flags]:
         if isinstance(node, Number):
-            return np.asarray(node.value, dtype=np.float64)
+            return np.asarray(node.value, dtype=np.float64), None
         if isinstance(node, Ref):
-            return self.env[node.code]
+            return self.env[node.code], None
         if isinstance(node, Unary):
-            value = self.run(node.operand)
+            value, flags = self.run(node.operand)
             if node.op == "-":
-                return -value
-            return _logical(value == 0, value)
+                return -value, flags
+            return _logical(value == 0, value), flags
         if isinstance(node, Binary):
             return self.binary(node)
         return self.call(node)
 
-    def binary(self, node: Binary) -> FloatArray:
-        a, b = self.run(node.left), self.run(node.right)
+    def binary(self, node: Binary) -> tuple[FloatArray, Flags]:
+        (a, fa), (b, fb) = self.run(node.left), self.run(node.right)
+        flags = _union(fa, fb)
         missing = np.isnan(a) | np.isnan(b)
-        if node.op == "+":
-            return a + b
-        if node.op == "-":
-            return a - b
-        if node.op == "*":
-            return a * b
-        if node.op == "/":
-            zero = (b == 0) & ~missing
-            self.flag(zero, FLAG_DIV_ZERO)
-            return np.where(zero, np.nan, a / np.where(b == 0, 1.0, b))
-        if node.op == "^":
-            result = np.power(a, b)
+        if node.op in ARITHMETIC:
+            if node.op == "/":
+                zero = (b == 0) & ~missing
+                flags = _raise(flags, zero, FLAG_DIV_ZERO)
+                missing = missing | zero
+                result = np.where(zero, np.nan, a / np.where(b == 0, 1.0, b))
+            else:
+                result = ARITHMETIC[node.op](a, b)
+            # Too large a number (an overflow, or 0 to a negative power) is no number.
             bad = ~np.isfinite(result) & ~missing
-            self.flag(bad, FLAG_INVALID)
-            return np.where(bad, np.nan, result)
+            if bad.any():
+                return np.where(bad, np.nan, result), _raise(flags, bad, FLAG_INVALID)
+            return result, flags
         if node.op in ("and", "or"):
             both = (a != 0) & (b != 0) if node.op == "and" else (a != 0) | (b != 0)
-            return _logical(both, a + b)
-        compare = {
-            "<": np.less,
-            "<=": np.less_equal,
-            ">": np.greater,
-            ">=": np.greater_equal,
-            "==": np.equal,
-            "!=": np.not_equal,
-        }[node.op]
-        return _logical(compare(a, b), a + b)
+            return _logical(both, a + b), flags
+        return _logical(COMPARE[node.op](a, b), a + b), flags
 
-    def call(self, node: Call) -> FloatArray:
+    def call(self, node: Call) -> tuple[FloatArray, Flags]:
         name = node.name
         if name == "if":
-            cond, yes, no = (self.run(a) for a in node.args)
-            return np.where(np.isnan(cond), np.nan, np.where(cond != 0, yes, no))
+            (cond, fc), (yes, fy), (no, fn) = (self.run(a) for a in node.args)
+            taken = cond != 0
+            value = np.where(np.isnan(cond), np.nan, np.where(taken, yes, no))
+            return value, _union(fc, _pick(taken, fy, fn))
         if name in ("prev", "lag", "change", "pct_change"):
-            arg = self.run(node.args[0])
+            arg, flags = self.run(node.args[0])
             steps = int(node.args[1].value) if name == "lag" else 1  # type: ignore[union-attr]
             before = _shift(arg, steps)
             if name in ("prev", "lag"):
-                return before
+                return before, _shift_flags(flags, steps)
+            flags = _union(flags, _shift_flags(flags, steps))
             if name == "change":
-                return arg - before
+                return arg - before, flags
             zero = (before == 0) & ~np.isnan(arg)
-            self.flag(zero, FLAG_DIV_ZERO)
-            return np.where(
-                zero, np.nan, 100.0 * (arg - before) / np.abs(np.where(zero, 1, before))
+            flags = _raise(flags, zero, FLAG_DIV_ZERO)
+            return (
+                np.where(zero, np.nan, 100.0 * (arg - before) / np.abs(np.where(zero, 1, before))),
+                flags,
             )
         if name == "ytd":
-            arg = self.run(node.args[0])
+            arg, flags = self.run(node.args[0])
             if self.axis.cumulative:
-                return arg
+                return arg, flags
             first = node.args[0]
             method = (
                 self.ytd_aggregation.get(first.code, "sum") if isinstance(first, Ref) else "sum"
             )
-            return _year_to_date(np.broadcast_to(arg, _shape_of(self.env, arg)), self.axis, method)
-        values = [self.run(a) for a in node.args]
+            shape = _shape_of(self.env, arg)
+            return _year_to_date(np.broadcast_to(arg, shape), self.axis, method), flags
+        evaluated = [self.run(a) for a in node.args]
+        values = [v for v, _ in evaluated]
         if name == "abs":
-            return np.abs(values[0])
+            return np.abs(values[0]), evaluated[0][1]
         if name == "round":
             digits = values[1] if len(values) == 2 else np.asarray(0.0)
             scale = np.power(10.0, np.nan_to_num(digits))
-            return np.where(np.isnan(digits), np.nan, np.round(values[0] * scale) / scale)
+            rounded = np.where(np.isnan(digits), np.nan, np.round(values[0] * scale) / scale)
+            return rounded, _union(*(f for _, f in evaluated))
         if name == "coalesce":
-            out = values[-1]
-            for value in reversed(values[:-1]):
-                out = np.where(np.isnan(value), out, value)
-            return out
+            out, flags = evaluated[-1]
+            for value, own in reversed(evaluated[:-1]):
+                present = ~np.isnan(value)
+                out = np.where(present, value, out)
+                flags = _pick(present, own, flags)
+            return out, flags
         stack = np.stack(np.broadcast_arrays(*values))
         present = ~np.isnan(stack)
         any_present = present.any(axis=0)
@@ -147,7 +169,35 @@ class _Evaluator:
                 out = np.where(present, stack, np.inf).min(axis=0)
             else:
                 out = np.where(present, stack, -np.inf).max(axis=0)
-        return np.where(any_present, out, np.nan)
+        # Every argument counts here (a missing one is skipped, not chosen against).
+        return np.where(any_present, out, np.nan), _union(*(f for _, f in evaluated))
+
+
+ARITHMETIC = {
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.divide,
+    "^": np.power,
+}
+COMPARE = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+
+
+def _shift_flags(flags: Flags, steps: int) -> Flags:
+    """Flags move with the values they belong to (``prev``/``lag``)."""
+    if flags is None or flags.ndim == 0 or steps == 0:
+        return flags
+    out = np.zeros(flags.shape, dtype=np.int64)
+    if steps < flags.shape[-1]:
+        out[..., steps:] = flags[..., :-steps]
+    return out
 
 
 def _logical(mask: np.ndarray, operands: np.ndarray) -> FloatArray:
@@ -208,14 +258,14 @@ def evaluate(
     """
     evaluator = _Evaluator(env, axis, ytd_aggregation or {})
     with np.errstate(all="ignore"):
-        raw = evaluator.run(node)
+        raw, raised = evaluator.run(node)
         shape_ = _shape_of(env, raw)
         values = np.array(np.broadcast_to(raw, shape_), dtype=np.float64)
     bad = ~np.isfinite(values) & ~np.isnan(values)
     flags = (
         np.zeros(shape_, dtype=np.int64)
-        if evaluator.flags is None
-        else np.array(np.broadcast_to(evaluator.flags, shape_))
+        if raised is None
+        else np.array(np.broadcast_to(raised, shape_), dtype=np.int64)
     )
     if bad.any():
         flags |= np.where(bad, FLAG_INVALID, 0)
