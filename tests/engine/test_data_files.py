@@ -91,7 +91,7 @@ def test_files_that_are_not_data() -> None:
     ]
     broken = read_table("b.xlsx", b"PK\x03\x04 not really a zip")
     assert len(broken.findings) == 1
-    assert broken.findings[0].message.startswith("not an XLSX workbook (BadZipFile")
+    assert broken.findings[0].message.startswith("not a readable XLSX workbook (BadZipFile")
     assert messages(read_table("old.xls", b"\xd0\xcf\x11\xe0rest")) == [
         (None, None, "the old .xls format is not read; save the sheet as .xlsx or CSV")
     ]

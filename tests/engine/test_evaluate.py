@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from trellis.engine.api import Scorecard
+from trellis.engine.observations import Observation, ObservationSet, StoredObservations
 
 CARD = """
 organization:
@@ -220,7 +221,7 @@ def test_bad_data_rows_are_all_reported(card: Scorecard, tmp_path: Path) -> None
     assert [(f.location.line, f.location.column, f.message) for f in caught.value.findings] == [
         (3, 1, "row 3, column A (measure): unknown measure 'NOPE'"),
         (4, 2, "row 4, column B (period): '2025-13' has month 13; months run 01-12"),
-        (5, 3, "row 5, column C (value): 'abc' is not a number"),
+        (5, 3, f"row 5, column C (value): 'abc' is not a number {HINT}"),
         (6, 2, "row 6, column B (period): duplicate of row 2 (REV_E 2025-04)"),
         (7, 2, "row 7, column B (period): '2025-04' is a month but SHARE reports per quarter"),
         (
@@ -228,8 +229,27 @@ def test_bad_data_rows_are_all_reported(card: Scorecard, tmp_path: Path) -> None
             1,
             "row 8, column A (measure): 'REV' is computed (rollup); its values cannot be entered",
         ),
-        (9, 3, "row 9, column C (value): 'inf' is not a number"),
+        (9, 3, f"row 9, column C (value): 'inf' is not a number {HINT}"),
     ]
+
+
+HINT = "(digits 0-9, a point for decimals, commas only between thousands)"
+
+
+def test_sums_too_large_for_a_number_are_flagged_invalid(card: Scorecard) -> None:
+    huge = 1e308  # refused on entry now; a database may hold such values from before
+    rows = [("REV_E", "2025-04", huge), ("REV_W", "2025-04", huge), ("REV_E", "2025-05", huge)]
+    items = tuple(Observation(code, period, value) for code, period, value in rows)
+    ends = tuple(card.compiled.calendar.parse(period).end for _, period, _ in rows)
+    stored = StoredObservations.of(ObservationSet(items, ends), card.compiled.measure_index)
+    results = card.evaluate_stored(stored)
+    april = by_code(results.records("measure", "2025-04"))
+    assert (april["REV"]["value"], april["REV"]["flags"]) == (None, ["invalid-number"])
+    assert april["REV_E"]["value"] == huge
+    quarter = by_code(results.records("measure", "2026-Q1"))  # April to June 2025
+    assert (quarter["REV_E"]["value"], quarter["REV_E"]["score"]) == (None, None)
+    assert quarter["REV_E"]["flags"] == ["partial", "invalid-number"]
+    assert quarter["REV_W"]["value"] == huge
 
 
 def test_results_never_hold_infinities(card: Scorecard) -> None:

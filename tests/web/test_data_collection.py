@@ -70,7 +70,7 @@ BAD_FILES = [
     ("d.csv", HEAD + b"SALES_OSLO,2026-03,1\nSALES_OSLO,2026-03,2\n",
      "row 3, column B (period): duplicate of row 2"),
     ("e.csv", b"", "the file is empty"),
-    ("x.xlsx", b"PK\x03\x04garbage", "not an XLSX workbook"),
+    ("x.xlsx", b"PK\x03\x04garbage", "not a readable XLSX workbook"),
     ("b.csv", b"\x00\x01\x02binary", "not a CSV file (binary content)"),
 ]  # fmt: skip
 

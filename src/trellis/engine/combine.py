@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
-from trellis.engine.flags import FLAG_PARTIAL
+from trellis.engine.flags import FLAG_INVALID, FLAG_PARTIAL
 from trellis.engine.periods import FloatArray, IntArray
 from trellis.engine.spec import RollupMethod
 
@@ -109,6 +109,8 @@ def rollup(
     group_flags = np.bitwise_or.reduceat(np.where(present_mask, flags, 0), starts, axis=0)
     incomplete = present < total[:, None]
     out = np.where(present > 0, out, np.nan)
+    # Contributors too large to add up: no number, flagged (not silently missing).
+    group_flags = group_flags | np.where(np.isinf(out), FLAG_INVALID, 0)
     out = np.where(~np.isfinite(out), np.nan, out)
     if require_all:
         out = np.where(incomplete, np.nan, out)

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,17 +109,54 @@ def _csv_cells(content: bytes, table: Table) -> Iterator[list[str]] | None:
     return csv.reader(io.StringIO(text, newline=""))
 
 
+MAX_XLSX_EXPANDED = 1024**3
+"""The most a workbook may unpack to (its parts as the zip file declares them): a small
+file that unpacks to gigabytes (a "zip bomb") is refused before it is read."""
+BROKEN_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    IndexError,
+    OSError,
+    TypeError,
+    ValueError,
+    SyntaxError,  # xml.etree's ParseError: a part whose XML is not well formed
+)
+"""What openpyxl raises on a damaged workbook, while opening it or reading its rows."""
+
+
 def _xlsx_cells(content: bytes, table: Table) -> Iterator[list[str]] | None:
     from openpyxl import load_workbook  # noqa: PLC0415 - only XLSX files need it
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+        if unpacked > MAX_XLSX_EXPANDED:
+            limit = MAX_XLSX_EXPANDED // 1024**2
+            table.findings.append(
+                _file_error(table.file, f"the workbook unpacks to more than {limit:,} MB")
+            )
+            return None
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        reason = f"not an XLSX workbook ({exc.__class__.__name__}: {exc})"
-        table.findings.append(_file_error(table.file, reason))
+    except BROKEN_XLSX as exc:
+        table.findings.append(_file_error(table.file, _broken(exc)))
         return None
-    sheet = book.worksheets[0]
-    return ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+    return _sheet_rows(book.worksheets[0], table)
+
+
+def _broken(exc: BaseException) -> str:
+    return f"not a readable XLSX workbook ({exc.__class__.__name__}: {exc})"
+
+
+def _sheet_rows(sheet: Any, table: Table) -> Iterator[list[str]]:
+    """The rows of a sheet as text; a part found damaged while reading ends them with a
+    finding (the rows read before it are then not imported either)."""
+    try:
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell_text(v) for v in row]
+    except BROKEN_XLSX as exc:
+        table.findings.append(_file_error(table.file, _broken(exc)))
 
 
 def _cell_text(value: Any) -> str:
@@ -138,7 +176,8 @@ def _read_grid(cells: Iterable[list[str]], table: Table) -> None:
     lines = iter(cells)
     header_cells = next(lines, None)
     if header_cells is None:
-        table.findings.append(_file_error(table.file, "the file is empty", line=1))
+        if not table.findings:  # not when reading it failed
+            table.findings.append(_file_error(table.file, "the file is empty", line=1))
         return
     header = [h.strip().lower() for h in header_cells]
     while header and not header[-1]:

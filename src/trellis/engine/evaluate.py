@@ -31,7 +31,7 @@ from trellis.engine.aggregation import (
 )
 from trellis.engine.combine import rollup
 from trellis.engine.compile import AGGREGATIONS, CompiledScorecard, RollupGroup
-from trellis.engine.flags import FLAG_PARTIAL, FLAG_STALE
+from trellis.engine.flags import FLAG_INVALID, FLAG_PARTIAL, FLAG_STALE
 from trellis.engine.formula import TimeAxis
 from trellis.engine.formula import evaluate as evaluate_formula
 from trellis.engine.grid import GrainResult, RowSubset, new_result, ranges
@@ -205,6 +205,10 @@ class Evaluator:
                     expected = expected_points(self.ends[length], block)
                     partial = (present > 0) & (present < expected[None, :])
                     out.flags[chosen] = np.where(partial, FLAG_PARTIAL, 0)
+                overflow = np.isinf(values)  # a sum over time too large for a number
+                if overflow.any():
+                    out.value[chosen] = np.where(overflow, np.nan, values)
+                    out.flags[chosen] |= np.where(overflow, FLAG_INVALID, 0).astype(np.uint8)
             self._explicit(out, members)
 
     def _carry(self, out: GrainResult, members: IntArray, length: int, view_ends: IntArray) -> None:

@@ -8,6 +8,7 @@ problem is reported with its row and column; nothing is evaluated from a file th
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,14 @@ from trellis.engine.targets import Horizon
 REQUIRED_COLUMNS = LONG_REQUIRED
 OPTIONAL_COLUMNS = LONG_OPTIONAL
 _DEFAULT_COLUMNS: Columns = {name: i + 1 for i, name in enumerate(LONG_REQUIRED + LONG_OPTIONAL)}
+
+MAX_ABS_VALUE = 1e15
+"""The largest magnitude a value may have (a setting of the web app: TRELLIS_MAX_ABS_VALUE):
+far beyond any amount a scorecard counts, far from where sums of many of them stop being
+numbers."""
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
+_DIGIT = re.compile(r"[0-9]")
 
 
 @dataclass(frozen=True)
@@ -73,9 +82,10 @@ def validate(
     calendar: Calendar,
     file: str,
     unknown: str | None = None,
+    limit: float = MAX_ABS_VALUE,
 ) -> tuple[ObservationSet, list[Finding]]:
-    """Check every row (known measure, period of its frequency, a finite number, no
-    duplicates) and return the valid observations with all findings. ``unknown`` is the
+    """Check every row (known measure, period of its frequency, a number within ±``limit``,
+    no duplicates) and return the valid observations with all findings. ``unknown`` is the
     message for a code not in ``measures`` (``{code}`` names it)."""
     findings: list[Finding] = []
     items: list[Observation] = []
@@ -116,9 +126,9 @@ def validate(
             problems.append(("period", period_problem.format(code=code)))
         for name, message in problems:
             bad(number, columns, name, message)
-        value = _number(text)
+        value, wrong = read_number(text, limit)
         if value is None:
-            bad(number, columns, "value", f"'{text}' is not a number" if text else "value is empty")
+            bad(number, columns, "value", wrong or "")
         if problems or value is None:
             continue
         segment = row.get("segment", "")
@@ -173,14 +183,23 @@ def _judge_period(label: str, frequency: str, calendar: Calendar) -> tuple[int, 
     return period.end, period.label, None
 
 
-def _number(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", "")) if text else None
-    except ValueError:
-        return None
-    if value is None or not math.isfinite(value):
-        return None
-    return value
+def read_number(text: str, limit: float = MAX_ABS_VALUE) -> tuple[float | None, str | None]:
+    """The number written in a cell, or why it is not one. Digits are 0-9, a point marks
+    decimals and commas may only separate thousands (``1,234.5``); other digit systems,
+    ``1_000``, ``1,2``, ``inf`` and ``nan`` are refused, and so is a magnitude beyond
+    ``limit``."""
+    written = text.strip()
+    if not written:
+        return None, "value is empty"
+    if not _NUMBER.fullmatch(written) or not _DIGIT.search(written.split("e")[0].split("E")[0]):
+        return None, (
+            f"'{text}' is not a number (digits 0-9, a point for decimals, commas only "
+            "between thousands)"
+        )
+    value = float(written.replace(",", ""))
+    if not math.isfinite(value) or abs(value) > limit:
+        return None, f"{written} is outside the allowed range (±{limit:g})".replace("e+", "e")
+    return value, None
 
 
 def from_tuples(

@@ -123,6 +123,21 @@ def _whole_number(name: str, default: int, minimum: int) -> int:
     return value
 
 
+def _positive_number(name: str, default: float) -> float:
+    """A positive number setting from the environment (``1e15``, ``250000``), refused with
+    its name when it is not one."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not (0 < value < float("inf")):
+        raise ImproperlyConfigured(f"{name} must be a positive number, not {raw!r}")
+    return value
+
+
 def _flag(name: str) -> bool:
     """An on/off setting from the environment: ``1`` or ``0`` (unset: off)."""
     raw = os.environ.get(name, "0").strip()
@@ -280,6 +295,8 @@ LOGGING = {
 # Data collection: uploads above this size are refused before they are read; reminders go
 # through Django's e-mail backend (files in the data folder unless configured otherwise).
 TRELLIS_MAX_UPLOAD_BYTES = _whole_number("TRELLIS_MAX_UPLOAD_MB", 100, 1) * 1024 * 1024
+# Every value written (form, import, connector, API) lies within ±this.
+TRELLIS_MAX_ABS_VALUE = _positive_number("TRELLIS_MAX_ABS_VALUE", 1e15)
 # A previewed upload waits this long for its import, and a person has at most this many.
 TRELLIS_UPLOAD_MINUTES = _whole_number("TRELLIS_UPLOAD_MINUTES", 60, 1)
 TRELLIS_PENDING_UPLOADS = _whole_number("TRELLIS_PENDING_UPLOADS", 3, 1)

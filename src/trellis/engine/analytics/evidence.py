@@ -44,10 +44,23 @@ def lagged_correlation(
     b = driven[lag:]
     both = ~np.isnan(a) & ~np.isnan(b)
     n = int(both.sum())
-    if n < MIN_PERIODS or np.ptp(a[both]) == 0 or np.ptp(b[both]) == 0:
+    if n < MIN_PERIODS:
         return None
-    result = pearsonr(a[both], b[both])
+    # r does not change with the scale of either series; scaled to at most 1 in size, the
+    # largest numbers a float holds cannot overflow the sums behind it.
+    x, y = _unit_scale(a[both]), _unit_scale(b[both])
+    if x is None or y is None or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return None
+    result = pearsonr(x, y)
     return float(result.statistic), float(result.pvalue), n
+
+
+def _unit_scale(x: FloatArray) -> FloatArray | None:
+    """``x`` divided by its largest magnitude (None when that is 0 or not a number)."""
+    largest = float(np.max(np.abs(x)))
+    if largest == 0 or not np.isfinite(largest):
+        return None
+    return x / largest
 
 
 def _measures_of(results: Results) -> dict[str, list[int]]:

@@ -97,9 +97,12 @@ def xmr(values: Sequence[float] | FloatArray) -> XmRChart:
     ranges = ranges[~np.isnan(ranges)]
     if present.size < 2 or ranges.size == 0:
         raise SPCError("an XmR chart needs at least two consecutive values")
-    center = float(present.mean())
-    mr_bar = float(ranges.mean())
+    with np.errstate(over="ignore", invalid="ignore"):
+        center = float(present.mean())
+        mr_bar = float(ranges.mean())
     sigma = mr_bar / D2[2]
+    if not (math.isfinite(center + 3 * sigma) and math.isfinite(center - 3 * sigma)):
+        raise SPCError("the values are too large for a control chart")
     return XmRChart(
         center,
         mr_bar,
@@ -254,11 +257,14 @@ class XmRLimits:
 def xmr_rows(values: FloatArray) -> XmRLimits:
     """:func:`xmr` for every row of a measures × periods matrix, vectorized."""
     x = np.asarray(values, dtype=np.float64)
-    ranges = np.abs(np.diff(x, axis=1))
-    present = (~np.isnan(x)).sum(axis=1)
-    counts = (~np.isnan(ranges)).sum(axis=1)
-    center = np.nansum(x, axis=1) / np.maximum(present, 1)
-    mr_bar = np.where(counts > 0, np.nansum(ranges, axis=1) / np.maximum(counts, 1), np.nan)
-    center = np.where(counts > 0, center, np.nan)
-    sigma = mr_bar / D2[2]
-    return XmRLimits(center, mr_bar, sigma, center + 3 * sigma, center - 3 * sigma)
+    with np.errstate(over="ignore", invalid="ignore"):  # values too large to add up
+        ranges = np.abs(np.diff(x, axis=1))
+        present = (~np.isnan(x)).sum(axis=1)
+        counts = (~np.isnan(ranges)).sum(axis=1)
+        center = np.nansum(x, axis=1) / np.maximum(present, 1)
+        mr_bar = np.where(counts > 0, np.nansum(ranges, axis=1) / np.maximum(counts, 1), np.nan)
+        sigma = mr_bar / D2[2]
+        ucl, lcl = center + 3 * sigma, center - 3 * sigma
+    # No limits for a row without enough values, or whose numbers are too large to chart.
+    usable = (counts > 0) & np.isfinite(ucl) & np.isfinite(lcl)
+    return XmRLimits(*(np.where(usable, a, np.nan) for a in (center, mr_bar, sigma, ucl, lcl)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
 from django import template
@@ -23,8 +23,18 @@ def num(value: Any, decimals: Any = 2) -> str:
     places = int(decimals)
     # Django's number_format cuts digits off; round half up first (on the shortest decimal
     # form of the float, so 2.675 shows as 2.68 the way a reader expects).
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    exact = Decimal(repr(float(value)))
+    step = Decimal(1).scaleb(-places)
+    if abs(exact) < HUGE:
+        rounded = exact.quantize(step, ROUND_HALF_UP)
+    else:  # more digits than the default context holds (values stored before limits)
+        with localcontext(Context(prec=WIDE_PRECISION)):
+            rounded = exact.quantize(step, ROUND_HALF_UP)
     return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+HUGE = Decimal("1e15")
+WIDE_PRECISION = 340  # digits of the largest float (1.8e308) and ten decimal places
 
 
 @register.filter

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,7 +148,12 @@ def _checked_rows(check: DataCheck, rows: list[Row], user: Any, confirmed: bool)
         by_code = {code: m for code, m in by_code.items() if code in allowed}
         unknown = _("no measure '{code}' that you may enter data for")
     valid, findings = validate(
-        rows, by_code, results.compiled.calendar, check.file, unknown=unknown
+        rows,
+        by_code,
+        results.compiled.calendar,
+        check.file,
+        unknown=unknown,
+        limit=settings.TRELLIS_MAX_ABS_VALUE,
     )
     check.errors.extend(findings)
     check.valid = valid
