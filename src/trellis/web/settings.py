@@ -246,7 +246,8 @@ CACHES = {
         "BACKEND": "trellis.web.core.cache.PageCache",  # a file cache that culls rarely
         "LOCATION": DATA_DIR / "cache",
         "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": 50_000},
+        # At most this many pages (plus CULL_EVERY per process between two culls).
+        "OPTIONS": {"MAX_ENTRIES": _whole_number("TRELLIS_PAGE_CACHE_ENTRIES", 50_000, 100)},
     },
 }
 

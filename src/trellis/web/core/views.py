@@ -41,18 +41,27 @@ class TrellisPage(TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         context = self.get_context_data(**kwargs)
-        if self.content_template is None:
+        if self.content_template is None or context["period"].error:
+            # A page that echoes a mistyped period is rendered for that request only: a
+            # cache entry per typo would let anyone fill the cache.
+            if self.content_template is not None:
+                self.render_content(context)
             return self.render_to_response(context)
         key = self.page_key(context)
         page = cache.get(key)
         if page is None:
-            context["breadcrumbs"] = self.breadcrumbs(context)
             context.update(slots.placeholders())
-            self.add_content(context)
-            context["content"] = render_to_string(self.content_template, context, request=request)
+            self.render_content(context)
             page = render_to_string(self.template_name, context, request=request)
             cache.set(key, page, CONTENT_SECONDS)
         return HttpResponse(slots.fill(page, request))
+
+    def render_content(self, context: dict[str, Any]) -> None:
+        """Put the breadcrumbs and the rendered content into the context."""
+        assert self.content_template is not None
+        context["breadcrumbs"] = self.breadcrumbs(context)
+        self.add_content(context)
+        context["content"] = render_to_string(self.content_template, context, request=self.request)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -68,6 +77,11 @@ class TrellisPage(TemplateView):
         """(label, url) of what this user may do with the page's object (part of the key)."""
         return []
 
+    def query_key(self) -> str:
+        """What the page reads of the query string besides ``period``, normalized (part of
+        the key; a page that reads more overrides this)."""
+        return ""
+
     def add_content(self, context: dict[str, Any]) -> None:
         """Put what the content template needs into the context (only on a cache miss)."""
 
@@ -78,7 +92,9 @@ class TrellisPage(TemplateView):
         scope = "all" if paths is None else "|".join(paths)
         revisions = (org.revision, self.data_revision(context)) if org else (0, 0)
         frame = (user.is_staff, context["actions"], get_language())
-        page = f"{self.request.get_full_path()}|{context['period'].label}"
+        # The path and what the page reads of the query, normalized: any other query string
+        # is the same page, not a new cache entry.
+        page = f"{self.request.path}|{context['period'].label}|{self.query_key()}"
         raw = f"{page}|{revisions}|{scope}|{frame}|{code_fingerprint()}"
         return "trellis:page:" + hashlib.sha256(raw.encode()).hexdigest()
 

@@ -52,14 +52,21 @@ class HomePage(TrellisPage):
     content_template = "scorecards/home_content.html"
     title = gettext_lazy("Organization")
 
+    def levels(self) -> int:
+        """How many tiers of units the page lists (``?levels=``, 1 to 12, default 3)."""
+        try:
+            return min(max(int(self.request.GET.get("levels", "3")), 1), 12)
+        except ValueError:
+            return 3
+
+    def query_key(self) -> str:
+        return str(self.levels())
+
     def add_content(self, context: dict[str, Any]) -> None:
         period = context["period"]
         visible = Unit.objects.restrict(self.request.user)
         top = visible.order_by("depth").values_list("depth", flat=True).first() or 0
-        try:
-            levels = min(max(int(self.request.GET.get("levels", "3")), 1), 12)
-        except ValueError:
-            levels = 3
+        levels = self.levels()
         # Large organizations: the first tiers here, the rest one click down each unit.
         units = list(visible.filter(depth__lt=top + levels).order_by("position"))
         context["levels"] = levels
