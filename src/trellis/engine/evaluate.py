@@ -16,6 +16,7 @@ with exactly the same code path as a full run.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from functools import partial
 
@@ -113,6 +114,14 @@ class Evaluator:
             self._compute(out, None)
             self.grains[grain] = out
         return self.grains[grain]
+
+    def branch(self) -> Evaluator:
+        """An evaluator that starts where this one is and changes on its own: what changes
+        (the observation grid and every computed grain) is copied; the rest is shared."""
+        other = copy.copy(self)
+        other.observed = self.observed.copy()
+        other.grains = {grain: copy.deepcopy(result) for grain, result in self.grains.items()}
+        return other
 
     def update(self, rows: IntArray) -> None:
         """Recompute the given measure rows (and what rolls up from them) in cached grains."""

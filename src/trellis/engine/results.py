@@ -196,6 +196,13 @@ class Results:
         return rows
 
     # -- change ------------------------------------------------------------------------------
+    def updated(self, observations: Iterable[Sequence[object]]) -> tuple[Results, list[str]]:
+        """New results with changed observations applied (see :meth:`update`); these stay
+        as they are, so that whoever is reading them meanwhile reads one consistent state.
+        Returns the new results and the codes of the measures recomputed."""
+        other = Results(self.compiled, self.evaluator.branch())
+        return other, other.update(observations)
+
     def update(self, observations: Iterable[Sequence[object]]) -> list[str]:
         """Apply changed observations (a NaN/None value clears one) and re-evaluate only
         what they affect. Returns the codes of the measures recomputed."""

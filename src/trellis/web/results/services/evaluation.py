@@ -30,8 +30,12 @@ from trellis.web.scorecards.models import Measure, Objective, Organization, Unit
 GRAINS = (Grain.MONTH, Grain.QUARTER, Grain.HALF, Grain.YEAR, Grain.YTD)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Engine:
+    """One evaluated state of the scorecard. It is never changed once published: a change
+    of data makes a new one (copy, update, swap), so a thread reading an explanation or a
+    chart reads one consistent state while another thread saves values."""
+
     revision: int
     data_revision: int
     scorecard: Scorecard
@@ -39,7 +43,7 @@ class _Engine:
 
 
 _lock = threading.Lock()
-
+"""Held while the published state is looked at or replaced (never while pages read it)."""
 
 _engine: _Engine | None = None
 
@@ -134,33 +138,34 @@ class Refreshed:
 def observations_changed(changes: Sequence[tuple[str, str, float | None]]) -> Refreshed:
     """Record that observations changed (already saved) and store what they affect.
 
-    Re-evaluates incrementally in this process when its cache is current, else fully.
+    Re-evaluates incrementally in this process when its evaluation is current (into a new
+    state that replaces it whole), else fully.
     """
+    global _engine  # noqa: PLW0603 - one published state per process, swapped under the lock
     org = Organization.current()
     assert org is not None
+    Organization.objects.filter(pk=org.pk).update(data_revision=F("data_revision") + 1)
     with _lock:
         current = _engine
         fresh = current is not None and (current.revision, current.data_revision) == (
             org.revision,
             org.data_revision,
         )
-    Organization.objects.filter(pk=org.pk).update(data_revision=F("data_revision") + 1)
-    if not fresh or current is None:
+        updated = None
+        if fresh and current is not None:
+            try:
+                results, codes = current.results.updated(list(changes))
+            except ValueError:  # a period outside the evaluated horizon: the grid must grow
+                pass
+            else:
+                updated = _Engine(org.revision, org.data_revision + 1, current.scorecard, results)
+                _engine = updated
+    if updated is None:
         recompute()
         return Refreshed(list(Unit.objects.values_list("code", flat=True)), full=True)
-    with _lock:
-        try:
-            codes = current.results.update(list(changes))
-        except ValueError:  # a period outside the evaluated horizon: the grid must grow
-            codes = None
-        else:
-            current.data_revision = org.data_revision + 1
-    if codes is None:
-        recompute()
-        return Refreshed(list(Unit.objects.values_list("code", flat=True)), full=True)
-    rows = np.array([current.results.compiled.measure_index[c] for c in codes], dtype=np.int64)
+    rows = np.array([results.compiled.measure_index[c] for c in codes], dtype=np.int64)
     with transaction.atomic():
-        touched = _write_series(current, rows)
+        touched = _write_series(updated, rows)
         Unit.objects.filter(code__in=touched).update(data_revision=F("data_revision") + 1)
     return Refreshed(touched, full=False)
 

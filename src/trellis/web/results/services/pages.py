@@ -43,19 +43,21 @@ def period_options(label: str) -> list[str]:
     return [calendar().period(g, month.end).label for g in GRAINS]
 
 
-_latest: dict[tuple[int, int], str | None] = {}
+_latest: tuple[tuple[int, int], str | None] = ((-2, -2), None)
+"""The revisions and the last month with data, replaced whole (threads read it freely)."""
 
 
 def latest_period() -> str | None:
     """The last month that has data (one indexed query per data revision and process)."""
+    global _latest  # noqa: PLW0603 - a per-process memo, replaced whole, never changed
     org = Organization.current()
     key = (org.revision, org.data_revision) if org else (-1, -1)
-    if key not in _latest:
+    known, label = _latest
+    if known != key:
         last = Observation.objects.aggregate(last=Max("end_month"))["last"]
         label = None if last is None else calendar().period(Grain.MONTH, int(last)).label
-        _latest.clear()
-        _latest[key] = label
-    return _latest[key]
+        _latest = (key, label)
+    return label
 
 
 def explain(code: str, label: str, user: Any = None) -> str:
