@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import base, measure
 from trellis.engine.api import Scorecard
 from trellis.engine.observations import Observation, ObservationSet, StoredObservations
 
@@ -287,3 +288,25 @@ def test_a_cap_above_100_lets_stretch_results_count(card_of) -> None:  # type: i
         "objective", "2026-01"
     )
     assert objective[0]["score"] == 105.0
+
+
+def test_explain_names_the_rule_where_the_formula_would_divide_by_zero(card_of) -> None:  # type: ignore[no-untyped-def]
+    data = base()
+    measure(data, "M_H0").update(baseline=100)  # target 100 too: linear, no span
+    measure(data, "M_H1").update(target=0, polarity="down")  # ratio to a zero target
+    results = card_of(data).evaluate([("M_H0", "2026-01", 120.0), ("M_H1", "2026-01", 3.0)])
+    flat = str(results.explain("M_H0", "2026-01"))
+    assert (
+        "score = 100 if the target is met, else 0 (the target equals the baseline); "
+        "120 ≥ 100: met = 100"
+    ) in flat
+    assert "/ (100 − 100)" not in flat
+    zero = str(results.explain("M_H1", "2026-01"))
+    assert "(a target of 0 has no ratio); 3 ≤ 0: not met = 0" in zero
+
+
+def test_explain_names_the_bands_of_objectives_and_units(card: Scorecard) -> None:
+    results = card.evaluate(DATA)
+    for code in ("C", "hq"):
+        text = str(results.explain(code, "2025-06"))
+        assert text.endswith("status bands (the organization's): green ≥ 100, amber ≥ 90, else red")

@@ -32,6 +32,12 @@ def test_ratio_up_and_down() -> None:
     assert scoring.ratio(A([0.0, 1.0]), A([0.0, 0.0]), A([UP, DOWN])).tolist() == [100.0, 0.0]
 
 
+def test_ratio_has_no_score_for_a_negative_target() -> None:
+    # Once: target -10 scored -5 at 50 and -20 at 100, the scale upside down.
+    scores = scoring.ratio(A([-5.0, -20.0, -5.0]), A([-10.0, -10.0, -10.0]), A([UP, UP, DOWN]))
+    assert np.isnan(scores).all()
+
+
 def test_thresholds_goal_is_100_and_red_flag_is_50() -> None:
     actual = A([90.0, 85.0, 80.0, 75.0, 70.0, 95.0])
     score = scoring.thresholds(actual, A([90.0] * 6), A([80.0] * 6), A([UP] * 6))

@@ -234,6 +234,10 @@ def _scoring_lines(results: Results, r: GrainResult, col: int, row: int) -> list
         return [*lines, "no target for this period: no score (status no-target)"]
     one = np.array([row])
     b, lo = r.baseline.take(one)[0, col], r.minimum.take(one)[0, col]
+    score = r.score[row, col]
+    special = _special_rule(method, a, t, b, lo, m.polarity.value)
+    if special is not None:
+        return [*lines, f"score = {special} = {_num(score)}"]
     raw = {
         Method.LINEAR: f"100 × ({_num(a)} − {_num(b)}) / ({_num(t)} − {_num(b)})",
         Method.RATIO: (
@@ -248,8 +252,28 @@ def _scoring_lines(results: Results, r: GrainResult, col: int, row: int) -> list
         ),
         Method.BINARY: f"100 if {_num(a)} meets {_num(t)}, else 0",
     }[method]
-    score = r.score[row, col]
     return [*lines, f"score = {raw} → clamped to [0, {_num(cap)}] = {_num(score)}"]
+
+
+def _special_rule(
+    method: Method, a: float, t: float, b: float, lo: float, polarity: str
+) -> str | None:
+    """The rule used where the method's formula would divide by zero (or has no meaning),
+    in words; None where the formula applies."""
+    meets = "≤" if polarity == "down" else "≥"
+    met = a <= t if polarity == "down" else a >= t
+    verdict = f"{_num(a)} {meets} {_num(t)}: {'met' if met else 'not met'}"
+    if method is Method.LINEAR and t == b:
+        return f"100 if the target is met, else 0 (the target equals the baseline); {verdict}"
+    if method is Method.THRESHOLDS and t == lo:
+        return f"100 if the goal is met, else 0 (the goal equals the red flag); {verdict}"
+    if method is Method.RATIO and t == 0:
+        return f"100 if the target is met, else 0 (a target of 0 has no ratio); {verdict}"
+    if method is Method.RATIO and t < 0:
+        return "none: ratio scoring has no meaning for a negative target"
+    if method is Method.RATIO and polarity == "down" and a <= 0:
+        return f"the cap: an actual of {_num(a)} meets any target of 0 or more"
+    return None
 
 
 def _weighted(
@@ -313,6 +337,11 @@ def _score_rollup(
         [],
     )
     exp.how.append(how)
+    bands = results.compiled.spec.organization.bands
+    exp.scoring.append(
+        f"status bands (the organization's): green ≥ {_num(bands.green)}, "
+        f"amber ≥ {_num(bands.amber)}, else red"
+    )
     exp.components = _weighted(results, r, col, comps, index)
     if not exp.components:
         exp.how.append("no scored component: no score (status no-data)")

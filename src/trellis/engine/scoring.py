@@ -65,7 +65,8 @@ def linear(
 
 def ratio(actual: FloatArray, target: FloatArray, polarity: IntArray) -> FloatArray:
     """``up``: 100 actual / target; ``down``: 100 target / actual (a zero actual meets any
-    non-negative target). A zero target scores 100 when met and 0 otherwise."""
+    non-negative target). A zero target scores 100 when met and 0 otherwise; a negative
+    target has no ratio score (the check refuses it: the scale would be upside down)."""
     down = polarity == DOWN
     with np.errstate(all="ignore"):
         if down.any():
@@ -83,6 +84,9 @@ def ratio(actual: FloatArray, target: FloatArray, polarity: IntArray) -> FloatAr
     if bad_down.any():
         met = np.broadcast_to(target >= actual, score.shape)
         score[bad_down] = np.where(met, np.inf, 0.0)[bad_down]
+    negative = np.broadcast_to(target < 0, score.shape)
+    if negative.any():
+        score[negative] = np.nan
     return score
 
 

@@ -198,6 +198,16 @@ CASES: dict[str, tuple[Callable[[Data], None], Callable[[Data], None], str]] = {
         _set(_m("M_H3"), minimum=80),
         "M_H3",
     ),
+    "ratio-negative-target": (
+        _set(_m("M_H3"), target=-10),
+        _set(_m("M_H3"), target=-10, baseline=-20),
+        "M_H3",
+    ),
+    "ratio-zero-target": (
+        _set(_m("M_H3"), target=0, polarity="down"),
+        _set(_m("M_H3"), target=0, baseline=5, polarity="down"),
+        "M_H3",
+    ),
     "missing-scoring-parameter": (
         _set(_m("M_H3"), scoring={"method": "thresholds"}),
         _set(_m("M_H3"), scoring={"method": "thresholds"}, minimum=80),
@@ -325,3 +335,35 @@ def test_every_code_is_documented() -> None:
     data = {"data-header", "data-row", "data-file"}
     for code in sorted(set(CASES) | loader | data):
         assert f"`{code}`" in text, code
+
+
+def test_a_perspective_whose_objectives_all_weigh_nothing_is_an_error(findings_of) -> None:  # type: ignore[no-untyped-def]
+    data = base()
+    objective(data, "T0")["weight"] = 0  # the only objective of the team's learning
+    hits = [f for f in findings_of(data) if f.code == "invalid-weight"]
+    assert [(f.object, f.severity, f.message) for f in hits] == [
+        (
+            "T0",
+            Severity.ERROR,
+            "weights of the objectives of the learning perspective of unit team: "
+            "all weights are zero",
+        )
+    ]
+    data["objectives"].append(
+        {"code": "T9", "name": "another", "unit": "team", "perspective": "learning"}
+    )
+    assert [f for f in findings_of(data) if f.code == "invalid-weight"] == []
+
+
+def test_unscored_inputs_do_not_count_as_too_many_measures(findings_of) -> None:  # type: ignore[no-untyped-def]
+    data = base()
+    for i in range(4):  # H0 has one scored measure already: five in all
+        _add_measure(code=f"X{i}", name=f"X{i}", objective="H0")(data)
+    for i in range(3):
+        _add_measure(code=f"RAW{i}", name=f"Raw {i}", objective="H0", scoring={"method": "none"})(
+            data
+        )
+    assert [f.code for f in findings_of(data) if f.code.startswith("too-many")] == []
+    _add_measure(code="X9", name="X9", objective="H0")(data)
+    hits = [f for f in findings_of(data) if f.code == "too-many-measures-objective"]
+    assert [f.message for f in hits] == ["has 6 scored measures (more than 5)"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from trellis.engine.checks.context import Context, cycle_findings
 from trellis.engine.findings import Finding, info, warning
-from trellis.engine.spec import Kind, Method, Polarity, ScoreFrom
+from trellis.engine.spec import Kind, Measure, Method, Polarity, ScoreFrom
 
 
 def objectives(ctx: Context) -> list[Finding]:
@@ -44,16 +44,23 @@ def objectives(ctx: Context) -> list[Finding]:
                     o.location,
                 )
             )
-        if len(measures) > limit:
+        scored = _scored(measures)
+        if scored > limit:
             findings.append(
                 warning(
                     "too-many-measures-objective",
-                    f"has {len(measures)} measures (more than {limit})",
+                    f"has {scored} scored measures (more than {limit})",
                     o.code,
                     o.location,
                 )
             )
     return findings
+
+
+def _scored(measures: list[Measure]) -> int:
+    """How many of the measures count towards a score (``scoring: none`` inputs of formulas
+    are raw data, not measures people are judged by)."""
+    return sum(1 for m in measures if m.scoring.method is not Method.NONE)
 
 
 def measures(ctx: Context) -> list[Finding]:
@@ -99,12 +106,12 @@ def scorecards(ctx: Context) -> list[Finding]:
                         unit.location,
                     )
                 )
-        count = sum(len(ctx.active_measures(o.code)) for o in active)
+        count = sum(_scored(ctx.active_measures(o.code)) for o in active)
         if count > limit:
             findings.append(
                 warning(
                     "too-many-measures-scorecard",
-                    f"the scorecard has {count} measures (more than {limit})",
+                    f"the scorecard has {count} scored measures (more than {limit})",
                     unit.code,
                     unit.location,
                 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 from trellis.engine.checks.context import Context
-from trellis.engine.findings import Finding, error
+from trellis.engine.findings import Finding, error, warning
 from trellis.engine.periods import Calendar, Grain, PeriodError
-from trellis.engine.spec import Location, Measure, Method, Polarity, TargetSeries
+from trellis.engine.spec import Location, Measure, Method, Objective, Polarity, TargetSeries
 
 
 def weights(ctx: Context) -> list[Finding]:
@@ -55,6 +55,20 @@ def weights(ctx: Context) -> list[Finding]:
                     [link.weight],
                     o.location.at("supports"),
                 )
+    sections: dict[tuple[str, str], list[Objective]] = {}
+    for o in ctx.objectives.values():
+        if o.active:
+            sections.setdefault((o.unit, o.perspective), []).append(o)
+    for (unit, perspective), listed in sections.items():
+        if all(o.weight == 0 for o in listed):
+            # Without this the perspective, and with it the unit, would silently show no
+            # score at all.
+            check(
+                listed[0].code,
+                f"weights of the objectives of the {perspective} perspective of unit {unit}",
+                [o.weight for o in listed],
+                listed[0].location.at("weight"),
+            )
     return findings
 
 
@@ -114,7 +128,55 @@ def scoring_parameters(ctx: Context) -> list[Finding]:
             )
         del where
         findings.extend(_directions(m))
+        findings.extend(_ratio_targets(m))
     return findings
+
+
+def _target_values(series: TargetSeries | None) -> list[float]:
+    """Every number a target series states (constant, per period, glide path ends)."""
+    if series is None:
+        return []
+    found = [] if series.constant is None else [series.constant]
+    found += list(series.by_period.values())
+    glide = series.glide
+    if glide is not None:
+        found += [v for v in (glide.start_value, glide.end_value) if v is not None]
+    return found
+
+
+def _ratio_targets(m: Measure) -> list[Finding]:
+    """Ratio scoring divides by the target (or the target by the actual): a negative target
+    turns the scale upside down, and a zero one only tells met from missed."""
+    method = m.scoring.method
+    # Without a baseline, linear (stated or by default) falls back to ratio.
+    by_ratio = method is Method.RATIO or (
+        method in (None, Method.LINEAR) and m.baseline is None and m.polarity is not Polarity.BAND
+    )
+    if not by_ratio:
+        return []
+    values = _target_values(m.target)
+    where = m.location.at("target")
+    if any(v < 0 for v in values):
+        return [
+            error(
+                "ratio-negative-target",
+                f"ratio scoring needs targets of zero or more (found {min(values):g}); "
+                "give a baseline to score linearly",
+                m.code,
+                where,
+            )
+        ]
+    if any(v == 0 for v in values):
+        return [
+            warning(
+                "ratio-zero-target",
+                "a target of 0 under ratio scoring scores 100 when met and 0 otherwise; "
+                "give a baseline to score the distance to it linearly",
+                m.code,
+                where,
+            )
+        ]
+    return []
 
 
 def _directions(m: Measure) -> list[Finding]:
