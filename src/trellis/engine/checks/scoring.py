@@ -59,13 +59,13 @@ def weights(ctx: Context) -> list[Finding]:
     for o in ctx.objectives.values():
         if o.active:
             sections.setdefault((o.unit, o.perspective), []).append(o)
-    for (unit, perspective), listed in sections.items():
+    for (owner, perspective), listed in sections.items():
         if all(o.weight == 0 for o in listed):
             # Without this the perspective, and with it the unit, would silently show no
             # score at all.
             check(
                 listed[0].code,
-                f"weights of the objectives of the {perspective} perspective of unit {unit}",
+                f"weights of the objectives of the {perspective} perspective of unit {owner}",
                 [o.weight for o in listed],
                 listed[0].location.at("weight"),
             )
