@@ -76,13 +76,16 @@ class Unit(Restricted):
         """Save with ``path`` and ``depth`` taken from the parent (the path is the
         permission key: it is never written by hand); when the unit moved, the paths of its
         whole subtree move with it. A parent inside the unit's own subtree is refused."""
+        fields = kwargs.get("update_fields")
+        if fields is not None and not {"parent", "code"} & set(fields):
+            super().save(*args, **kwargs)  # the place cannot have changed
+            return
         before = getattr(self, "_stored_path", None)
         parent_path = self.parent.path if self.parent is not None else "/"
         if before and parent_path.startswith(before):
             raise ValueError(f"unit {self.code} cannot move under its own subtree")
         self.path = f"{parent_path}{self.code}/"
         self.depth = self.path.count("/") - 2
-        fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = {*fields, "path", "depth"}
         super().save(*args, **kwargs)

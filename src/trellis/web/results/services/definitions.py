@@ -109,15 +109,13 @@ def _outside_scope(
     earlier = measure_references(before)
     kept = {(r.key, r.setting) for r in earlier}
     known = {r.code for r in earlier}  # shown to the user in the stored definition
-    editable = set(
-        Objective.objects.restrict(user, Action.EDIT_DEFINITIONS).values_list("code", flat=True)
-    )
+    editable = Objective.objects.restrict(user, Action.EDIT_DEFINITIONS)
     where = measure.location
     out: list[Finding] = []
     for ref in measure_references(measure):
         at = where.at(ref.key.split(".")[0])
         if ref.kind == "objective":
-            if ref.code != before.objective and ref.code not in editable:
+            if ref.code != before.objective and not editable.filter(code=ref.code).exists():
                 message = (
                     f"objective refers to unknown objective '{ref.code}'"
                     if not scope.sees(ref.code)
