@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.cli.test_main import trellis
-from tests.engine.test_loading import BOMB
+from tests.engine.test_yaml_source import BOMB
 
 
 def _data(tmp_path: Path) -> Path:

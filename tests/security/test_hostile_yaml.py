@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.engine.test_loading import BOMB
+from tests.engine.test_yaml_source import BOMB
 from tests.web.conftest import signed_in
 from trellis.web.scorecards.models import Measure
 

@@ -13,8 +13,8 @@ from rich.table import Table
 from trellis.engine.analytics import allocation, capability, evidence, spc
 from trellis.engine.api import load
 from trellis.engine.findings import ScorecardError
-from trellis.engine.loading import read_yaml
 from trellis.engine.observations import read_csv
+from trellis.engine.yaml_source import read_yaml
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)

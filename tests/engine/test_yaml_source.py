@@ -1,0 +1,46 @@
+"""Reading YAML safely: aliases, merges and nesting are bounded before anything is built."""
+
+from __future__ import annotations
+
+import pytest
+
+from trellis.engine.yaml_source import read_yaml
+
+BOMB = "\n".join(
+    ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+)
+"""About 400 bytes that expand to 9**9 (387 million) scalars."""
+
+
+def test_an_alias_bomb_is_refused_before_it_is_expanded() -> None:
+    assert len(BOMB) < 500
+    data, findings = read_yaml(BOMB, "bomb.yaml")
+    assert data is None
+    assert [(f.code, str(f.location)) for f in findings] == [("yaml-too-large", "bomb.yaml:6")]
+    assert findings[0].message == (
+        "aliases expand the document by more than 100,000 nodes; "
+        "write the repeated parts out or share less"
+    )
+
+
+def test_shared_settings_with_anchors_and_merges_still_load() -> None:
+    text = "base: &base {polarity: down, decimals: 1}\nm: {<<: *base, code: X}\nn: [*base, *base]\n"
+    data, findings = read_yaml(text, "ok.yaml")
+    assert findings == []
+    assert data["m"] == {"polarity": "down", "decimals": 1, "code": "X"}
+    assert data["n"] == [{"polarity": "down", "decimals": 1}] * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &a [1, *a]\n", "an alias refers to a node that contains it (it would never end)"),
+        ("a: " + "[" * 150 + "]" * 150 + "\n", "mappings and lists nest deeper than 100 levels"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "mappings and lists nest deeper than 100 levels"),
+    ],
+)
+def test_documents_that_never_end_or_nest_too_deep_are_refused(text: str, message: str) -> None:
+    data, findings = read_yaml(text, "deep.yaml")
+    assert data is None
+    assert [f.message for f in findings] == [message]
