@@ -127,7 +127,7 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("value", [1e308, -1e308, 5e-324, 9.9e307])
+@pytest.mark.parametrize("value", [1e308, -1e308, 5e-324, 9.9e307, float("inf"), float("-inf")])
 def test_no_page_fails_on_an_extreme_stored_number(value: float) -> None:
     # Stored before the range existed, or written straight into the database.
     Observation.objects.filter(measure__code="SALES_OSLO", period__startswith="2026").update(

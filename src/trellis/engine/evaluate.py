@@ -61,6 +61,15 @@ def _group_index(size: int, groups: list[IntArray]) -> tuple[IntArray, IntArray]
     return group, position
 
 
+def _invalid_to_missing(out: GrainResult, rows: IntArray | slice, values: FloatArray) -> None:
+    """Values too large for a number (a sum over time that overflowed, or an infinity
+    stored from outside Trellis) become missing with the ``invalid-number`` flag."""
+    overflow = np.isinf(values)
+    if overflow.any():
+        out.value[rows] = np.where(overflow, np.nan, values)
+        out.flags[rows] |= np.where(overflow, FLAG_INVALID, 0).astype(np.uint8)
+
+
 class Evaluator:
     """Holds the observation grid and computes grains on demand."""
 
@@ -170,6 +179,7 @@ class Evaluator:
             # Monthly measures at the month grain are their native grids: copy them whole.
             out.value[:] = self.observed
             out.flags[:] = 0
+            _invalid_to_missing(out, slice(None), out.value)
             for level, grid in self.targets.items():
                 if level == "target":
                     out.target[:] = np.nan
@@ -214,10 +224,7 @@ class Evaluator:
                     expected = expected_points(self.ends[length], block)
                     partial = (present > 0) & (present < expected[None, :])
                     out.flags[chosen] = np.where(partial, FLAG_PARTIAL, 0)
-                overflow = np.isinf(values)  # a sum over time too large for a number
-                if overflow.any():
-                    out.value[chosen] = np.where(overflow, np.nan, values)
-                    out.flags[chosen] |= np.where(overflow, FLAG_INVALID, 0).astype(np.uint8)
+                _invalid_to_missing(out, chosen, values)
             self._explicit(out, members)
 
     def _carry(self, out: GrainResult, members: IntArray, length: int, view_ends: IntArray) -> None:
