@@ -16,7 +16,12 @@ Configuration comes from the environment:
 - ``TRELLIS_WARM_MEASURES``: ``1`` to render the measure pages of those units ahead too
   (default: on when a worker runs the tasks, ``TRELLIS_TASK_BACKEND=database``);
 - ``TRELLIS_WEB_THREADS``: request threads per server process (default 4; ``trellis serve
-  --threads``).
+  --threads``);
+- ``TRELLIS_HTTPS``: ``1`` behind an HTTPS proxy (secure cookies, HSTS, the proxy's SSL
+  header); ``TRELLIS_TRUSTED_PROXIES``: addresses whose ``X-Forwarded-*`` are believed;
+- ``TRELLIS_MAX_ABS_VALUE``, ``TRELLIS_UPLOAD_MINUTES``, ``TRELLIS_PENDING_UPLOADS``,
+  ``TRELLIS_PAGE_CACHE_ENTRIES``: limits on values, previews and the page cache (docs/web.md,
+  Security).
 """
 
 from __future__ import annotations
