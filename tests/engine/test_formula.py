@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import base, measure
@@ -161,6 +161,9 @@ OPERATORS = (" + ", " - ", " * ", " / ", " ^ ", " > ", " and ", ",", ")", "(")
     st.lists(st.tuples(st.sampled_from(OPERATORS), st.sampled_from(TERMS)), max_size=1400),
     st.integers(min_value=0, max_value=40),
 )
+@example([(" + ", "A")] * 1400, 0)  # a chain cut at the full 4,000 characters
+@example([(" * ", "sum(A, B)"), (",", "A")] * 300, 0)  # arguments past the limit
+@example([("(", "A")] * 200, 30)  # nesting
 def test_formulas_of_any_length_up_to_the_limit_raise_only_formula_errors(
     parts: list[tuple[str, str]], open_parens: int
 ) -> None:
