@@ -16,7 +16,7 @@ from tests.web.conftest import (
     signed_in,
     viewer_client,
 )
-from trellis.web.accounts.models import Membership
+from trellis.web.core.models import Membership
 from trellis.web.scorecards.models import Unit
 
 __all__ = [

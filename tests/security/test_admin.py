@@ -45,7 +45,7 @@ def test_data_is_read_only_in_the_admin(admin_client: Client) -> None:
     assert Observation.objects.get(pk=value.pk).value == value.value
     assert admin_client.get("/admin/observations/observation/add/").status_code == 403
     # roles are still given in the admin
-    assert admin_client.get("/admin/accounts/membership/add/").status_code == 200
+    assert admin_client.get("/admin/core/membership/add/").status_code == 200
 
 
 def test_a_moved_unit_takes_its_subtree_and_path_along() -> None:

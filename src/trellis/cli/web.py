@@ -154,7 +154,7 @@ def create_demo_users() -> None:
     """The four demo users (password ``demo``) with their roles."""
     from django.contrib.auth import get_user_model
 
-    from trellis.web.accounts.models import Membership
+    from trellis.web.core.models import Membership
     from trellis.web.scorecards.models import Unit
 
     users = get_user_model()
@@ -250,8 +250,8 @@ def register(app: typer.Typer) -> None:
         from django.contrib.auth.password_validation import validate_password
         from django.core.exceptions import ValidationError
 
-        from trellis.web.accounts.models import Membership
         from trellis.web.accounts.names import canonical, person_named
+        from trellis.web.core.models import Membership
         from trellis.web.core.roles import Role
         from trellis.web.scorecards.models import Unit
 

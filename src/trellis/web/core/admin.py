@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from trellis.web.core.models import Membership
+
 
 class ReadOnly:
     """Admin pages that show rows and change nothing. Definitions, data and connections
@@ -31,3 +33,11 @@ class ReadOnlyAdmin(ReadOnly, SimpleHistoryAdmin):
 
 class ReadOnlyRecordAdmin(ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
     """A read-only admin page of a record kept without history."""
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    """Who holds which role on which unit (roles are given here)."""
+
+    list_display = ("user", "unit", "role")
+    list_filter = ("role",)

@@ -1,6 +1,7 @@
 """Cross-cutting pieces: roles and the permission filter, base models, generic views."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -8,3 +9,4 @@ class CoreConfig(AppConfig):
 
     name = "trellis.web.core"
     label = "core"
+    verbose_name = _("Roles and permissions")

@@ -1,10 +1,14 @@
-"""Base classes shared by the domain models."""
+"""The ground every app stands on: who holds which role where, and the base class of every
+model whose rows belong to a unit."""
 
 from __future__ import annotations
 
 from django.db import models
 
+from trellis.web.core.memberships import Membership
 from trellis.web.core.querysets import RestrictedQuerySet
+
+__all__ = ["Membership", "Restricted"]
 
 
 class Restricted(models.Model):

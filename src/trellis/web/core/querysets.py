@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from django.db import models
 from django.db.models import Q
 
+from trellis.web.core.memberships import Membership
 from trellis.web.core.roles import ALLOWED, Action
 
 M = TypeVar("M", bound=models.Model)
@@ -23,8 +24,6 @@ def allowed_paths(user: Any, action: str) -> list[str] | None:
         cache = {}
         user._trellis_paths = cache
     if action not in cache:
-        from trellis.web.accounts.models import Membership
-
         cache[action] = sorted(
             Membership.objects.filter(user=user, role__in=ALLOWED[action]).values_list(
                 "unit__path", flat=True
