@@ -35,9 +35,10 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from trellis.web.collection.services import data
     from trellis.web.observations.models import DataImport, Observation, Submission
     from trellis.web.results import services
-    from trellis.web.results.services import data
+    from trellis.web.scorecards import services as definitions
     from trellis.web.scorecards.models import Measure
 
     call_command("migrate", verbosity=0)
@@ -45,7 +46,7 @@ def main() -> None:
         from trellis.demo import synthetic
 
         t0 = time.perf_counter()
-        services.store_spec(synthetic.build(levels=4))
+        definitions.store_spec(synthetic.build(levels=4))
         print(f"organization stored: {time.perf_counter() - t0:.1f} s")
     for model in (Observation.history.model, Observation, Submission, DataImport):
         model.objects.all()._raw_delete(model.objects.db)  # no per-row signals

@@ -14,7 +14,9 @@ import pytest
 from tests.security.test_real_server import Browser
 from trellis.cli.web import _scheduler
 from trellis.engine.periods import Grain
-from trellis.web.results import services, tasks
+from trellis.web.collection import tasks as collection_tasks
+from trellis.web.connectors import tasks as connector_tasks
+from trellis.web.results import services
 
 MONTH = "2026-03"
 
@@ -50,9 +52,11 @@ def test_the_schedule_goes_on_after_a_failed_round(
         if len(calls) == 1:
             raise RuntimeError("database is away")
 
-    monkeypatch.setattr(tasks, "run_due_connectors", SimpleNamespace(enqueue=flaky))
+    monkeypatch.setattr(connector_tasks, "run_due_connectors", SimpleNamespace(enqueue=flaky))
     monkeypatch.setattr(
-        tasks, "housekeeping", SimpleNamespace(enqueue=lambda: calls.append("housekeeping"))
+        collection_tasks,
+        "housekeeping",
+        SimpleNamespace(enqueue=lambda: calls.append("housekeeping")),
     )
     monkeypatch.setattr("django.db.close_old_connections", lambda: None)
     with caplog.at_level(logging.ERROR, logger="trellis.worker"):

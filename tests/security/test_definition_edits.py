@@ -13,8 +13,9 @@ from django.test import Client
 from tests.web.conftest import definition_text
 from trellis.engine.findings import Finding, Severity
 from trellis.web.results import services
-from trellis.web.results.services.scope import HIDDEN_CONFLICT, redact, scope_of
+from trellis.web.scorecards import services as definitions
 from trellis.web.scorecards.models import Measure
+from trellis.web.scorecards.services.scope import HIDDEN_CONFLICT, redact, scope_of
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +136,7 @@ def test_explanations_keep_no_numbers_of_hidden_inputs(
 ) -> None:
     # An administrator makes a Retail measure read the enterprise's revenue.
     text = definition_text(admin_client, "GM_RETAIL")
-    services.update_measure(
+    definitions.update_measure(
         "GM_RETAIL", text.replace("GP_RETAIL / REV_RETAIL * 100", "GP_RETAIL / REVENUE * 100")
     )
     services.recompute()

@@ -13,9 +13,9 @@ from django.test.utils import override_settings
 from openpyxl import Workbook
 
 from tests.web.conftest import signed_in
+from trellis.web.collection.services import reporting as collection
 from trellis.web.observations.models import Observation
 from trellis.web.results import services
-from trellis.web.results.services import collection
 
 pytestmark = pytest.mark.django_db
 

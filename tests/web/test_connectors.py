@@ -19,6 +19,9 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.web.conftest import signed_in
+from trellis.web.collection.services.undo import undo
+from trellis.web.connectors.services import runs as connectors
+from trellis.web.connectors.services.runs import ConnectorError
 from trellis.web.core import secrets
 from trellis.web.observations.models import (
     Connection,
@@ -27,9 +30,6 @@ from trellis.web.observations.models import (
     Observation,
     PeriodLock,
 )
-from trellis.web.results.services import connectors
-from trellis.web.results.services.connectors import ConnectorError
-from trellis.web.results.services.undo import undo
 from trellis.web.scorecards.models import Measure
 
 pytestmark = pytest.mark.django_db
@@ -384,7 +384,7 @@ def test_outliers_are_written_and_noted(pos: Path) -> None:
 
 
 def test_the_task_backend_runs_due_connections(pos: Path) -> None:
-    from trellis.web.results import tasks
+    from trellis.web.connectors import tasks
 
     connection = sqlite_connection(pos)
     connectors.save_connection("pos", f"sqlite:///{pos}", schedule="hourly")

@@ -11,8 +11,8 @@ from django.test.utils import override_settings
 from openpyxl import load_workbook
 
 from tests.web.conftest import signed_in
+from trellis.web.collection.services.undo import UndoRefused, undo
 from trellis.web.observations.models import DataImport, Observation, PeriodLock, Submission
-from trellis.web.results.services.undo import UndoRefused, undo
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +192,7 @@ def test_overlapping_imports_checked_together_commit_one_after_the_other() -> No
     """Two imports checked before either commits (as two people previewing at once): the
     second commit plans again under the lock, so it neither loses nor doubles a value and
     its undo puts back what the first wrote."""
-    from trellis.web.results.services import data
+    from trellis.web.collection.services import data
 
     before = value("SALES_OSLO", "2026-02")
     first = data.check_file(

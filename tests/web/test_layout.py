@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from trellis.web.scorecards import layout
+from trellis.web.results import layout
 
 PERSPECTIVES = [
     {"code": "financial", "name": "Financial"},

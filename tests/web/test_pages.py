@@ -213,7 +213,7 @@ def test_pages_are_not_rendered_ahead_when_switched_off(
 
 
 def test_warm_renders_every_unit_once() -> None:
-    from trellis.web.scorecards.warming import warm
+    from trellis.web.results.warming import warm
 
     assert warm() == Unit.objects.count() == 22
     client = signed_in("admin")
@@ -222,7 +222,7 @@ def test_warm_renders_every_unit_once() -> None:
 
 
 def test_warm_renders_the_measure_pages_of_the_units_when_asked() -> None:
-    from trellis.web.scorecards.warming import warm
+    from trellis.web.results.warming import warm
 
     assert warm(["store_oslo"], measures=True) == 1
     client = signed_in("admin")

@@ -13,6 +13,7 @@ from trellis.engine.findings import ScorecardError
 from trellis.web.observations.models import Observation
 from trellis.web.results import services
 from trellis.web.results.models import MeasureSeries, ObjectiveSeries, UnitSeries
+from trellis.web.scorecards import services as stored_definitions
 from trellis.web.scorecards.models import Measure, Objective, Organization, Unit
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +28,9 @@ def _tree(root: Path) -> dict[str, str]:
 
 def test_export_import_export_is_lossless(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
-    services.export_scorecard(first)
-    services.import_scorecard(first)
-    services.export_scorecard(second)
+    stored_definitions.export_scorecard(first)
+    stored_definitions.import_scorecard(first)
+    stored_definitions.export_scorecard(second)
     assert _tree(first) == _tree(second)
     assert len(_tree(first)) == 23  # organization.yaml and one file per unit
     assert filecmp.cmp(first / "units" / "acme.yaml", second / "units" / "acme.yaml", shallow=False)
@@ -61,7 +62,7 @@ def test_import_with_errors_changes_nothing(tmp_path: Path) -> None:
     )
     revision = Organization.current().revision  # type: ignore[union-attr]
     with pytest.raises(ScorecardError) as caught:
-        services.import_scorecard(bad)
+        stored_definitions.import_scorecard(bad)
     assert [f.code for f in caught.value.findings if f.severity.value == "error"] == [
         "unknown-reference"
     ]
@@ -70,7 +71,7 @@ def test_import_with_errors_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_import_refuses_to_drop_a_measure_with_data(tmp_path: Path) -> None:
-    services.export_scorecard(tmp_path)
+    stored_definitions.export_scorecard(tmp_path)
     path = tmp_path / "units" / "store_oslo.yaml"
     text = path.read_text(encoding="utf-8")
     start = text.index("  - code: RESOLVED_OSLO")
@@ -80,7 +81,7 @@ def test_import_refuses_to_drop_a_measure_with_data(tmp_path: Path) -> None:
         text[:start] + text[end:].replace("- code: OSL_P1", "- code: OSL_P1", 1), encoding="utf-8"
     )
     with pytest.raises(ScorecardError) as caught:
-        services.store_spec(load(tmp_path).spec)
+        stored_definitions.store_spec(load(tmp_path).spec)
     assert [f.code for f in caught.value.findings] == ["data-would-be-lost"]
     assert Measure.objects.filter(code="RESOLVED_OSLO").exists()
 
@@ -135,7 +136,7 @@ def test_a_changed_observation_updates_only_what_it_affects_and_equals_a_full_ru
 
 
 def test_stored_findings_are_the_checks_of_the_stored_scorecard() -> None:
-    assert sorted({f.code for f in services.stored_findings()}) == [
+    assert sorted({f.code for f in stored_definitions.stored_findings()}) == [
         "cascade-gap",
         "only-lagging",
         "under-commitment",

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         setup(data_dir)
         migrate()
         from trellis.cli import render
-        from trellis.web.results.services import data
+        from trellis.web.collection.services import data
 
         if not file.is_file():
             raise _fail(f"no such file: {file}")
@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         """Write every observation in the layout imports read."""
         setup(data_dir)
         migrate()
-        from trellis.web.results.services import export
+        from trellis.web.collection.services import export
 
         if layout not in ("long", "wide"):
             raise _fail("--layout must be long or wide")
@@ -91,8 +91,8 @@ def register(app: typer.Typer) -> None:
         """Put back every value an import wrote as it was before."""
         setup(data_dir)
         migrate()
+        from trellis.web.collection.services.undo import UndoRefused, undo
         from trellis.web.observations.models import DataImport
-        from trellis.web.results.services.undo import UndoRefused, undo
 
         record = DataImport.objects.filter(pk=number).first()
         if record is None:
@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
         """Close a period to every write (or open it again)."""
         setup(data_dir)
         migrate()
-        from trellis.web.results.services import approval
+        from trellis.web.collection.services import approval
 
         try:
             if unlock:
@@ -129,7 +129,7 @@ def register(app: typer.Typer) -> None:
         """E-mail owners the values they have to report."""
         setup(data_dir)
         migrate()
-        from trellis.web.results.services.collection import send_reminders as send
+        from trellis.web.collection.services.reporting import send_reminders as send
 
         for reminder in send(None):
             where = reminder.address or "no e-mail address: not sent"

@@ -59,9 +59,10 @@ def load_sample() -> None:
     from trellis.demo.acme import observations, scorecard_folder
     from trellis.web.observations.models import Observation
     from trellis.web.results import services
+    from trellis.web.scorecards import services as definitions
     from trellis.web.scorecards.models import Measure
 
-    services.import_scorecard(scorecard_folder())
+    definitions.import_scorecard(scorecard_folder())
     cal = services.calendar()
     ids = dict(Measure.objects.values_list("code", "pk"))
     Observation.objects.bulk_create(
@@ -93,10 +94,11 @@ def load_medium(levels: int = 4, months: int = 36) -> None:
     from trellis.engine.periods import month_label
     from trellis.web.observations.models import Observation
     from trellis.web.results import services
+    from trellis.web.scorecards import services as definitions
     from trellis.web.scorecards.models import Measure
 
     spec = synthetic.build(levels=levels)
-    services.store_spec(spec)
+    definitions.store_spec(spec)
     reported = [i for i, m in enumerate(spec.measures) if m.source.value == "manual"]
     first = 2024 * 12
     grid = synthetic.observations_grid(len(spec.measures), np.array(reported), months)
@@ -126,8 +128,8 @@ def create_demo_connector(folder: Path) -> None:
     weekly takings, which add up to its monthly sales) and the connection that reads it."""
     import sqlite3
 
+    from trellis.web.connectors.services import runs as connectors
     from trellis.web.observations.models import Observation
-    from trellis.web.results.services import connectors
     from trellis.web.scorecards.models import Measure
 
     path = folder / "pos.sqlite3"
@@ -321,11 +323,12 @@ def register(app: typer.Typer) -> None:
         from trellis.cli import render
         from trellis.engine.findings import ScorecardError
         from trellis.web.results import services
+        from trellis.web.scorecards import services as definitions
 
         if not path.exists():
             raise _fail(f"no such file or folder: {path}")
         try:
-            findings = services.import_scorecard(path)
+            findings = definitions.import_scorecard(path)
         except ScorecardError as exc:
             render.findings(err, exc.findings)
             raise typer.Exit(1) from None
@@ -357,9 +360,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the stored definitions as YAML (one file per unit)."""
         setup(data_dir)
-        from trellis.web.results import services
+        from trellis.web.scorecards import services as definitions
 
-        written = services.export_scorecard(directory)
+        written = definitions.export_scorecard(directory)
         out.print(f"Wrote {len(written)} files to {directory}/")
 
     @app.command()
@@ -396,7 +399,8 @@ def _scheduler(every: int, rounds: int | None = None) -> None:
 
     from django.db import close_old_connections
 
-    from trellis.web.results import tasks
+    from trellis.web.collection.tasks import housekeeping
+    from trellis.web.connectors.tasks import run_due_connectors
 
     log = logging.getLogger("trellis.worker")
     done = 0
@@ -404,8 +408,8 @@ def _scheduler(every: int, rounds: int | None = None) -> None:
         done += 1
         try:
             close_old_connections()
-            tasks.run_due_connectors.enqueue()
-            tasks.housekeeping.enqueue()
+            run_due_connectors.enqueue()
+            housekeeping.enqueue()
         except Exception:
             log.exception("could not queue the scheduled work; next try in %d s", every)
         time.sleep(every)
@@ -414,7 +418,7 @@ def _scheduler(every: int, rounds: int | None = None) -> None:
 def _warm(measures: bool | None = None) -> None:
     import time
 
-    from trellis.web.scorecards.warming import warm, with_measures
+    from trellis.web.results.warming import warm, with_measures
 
     start = time.perf_counter()
     units = warm(measures=measures)

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "trellis.web.scorecards",
     "trellis.web.observations",
     "trellis.web.results",
+    "trellis.web.collection",
+    "trellis.web.connectors",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "trellis.web.core.context.trellis",
+                "trellis.web.scorecards.context.organization",
             ],
         },
     },

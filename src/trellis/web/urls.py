@@ -1,14 +1,13 @@
-"""URL configuration of the Trellis web application."""
+"""URL configuration of the Trellis web application: each app's pages under its prefix."""
 
 from django.contrib import admin
 from django.urls import include, path
 
-from trellis.web.accounts import views as account_views
-
 urlpatterns = [
-    path("login/", account_views.ThrottledLoginView.as_view(), name="login"),
-    path("logout/", account_views.logout_view, name="logout"),
+    path("", include("trellis.web.accounts.urls")),
     path("admin/", admin.site.urls),
-    path("data/", include("trellis.web.observations.urls")),
+    path("data/", include("trellis.web.collection.urls")),
+    path("data/", include("trellis.web.connectors.urls")),
     path("", include("trellis.web.scorecards.urls")),
+    path("", include("trellis.web.results.urls")),
 ]

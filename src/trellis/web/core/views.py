@@ -1,37 +1,65 @@
-"""Generic page views every app's pages subclass: period selection, breadcrumbs and the
-permission filter (an object the user may not see is a 404, never a 403 that leaks it)."""
+"""Generic page views every app's pages subclass: the page cache with its declared scope,
+breadcrumbs, actions and the permission filter (an object the user may not see is a 404,
+never a 403 that leaks it)."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from trellis.web.core import slots
 from trellis.web.core.cache import code_fingerprint
-from trellis.web.core.periods import chosen_period, organization
 from trellis.web.core.querysets import allowed_paths
 from trellis.web.core.roles import Action
 
 CONTENT_SECONDS = 86_400  # keys carry the revisions: a stale body is never served
 
 
+@dataclass(frozen=True)
+class PageScope:
+    """Everything a cached page may depend on, declared in one place: two requests with
+    equal scopes get the same page, so whatever differs between people must be here.
+
+    - ``page``: the path and what the page reads of the query, normalized;
+    - ``period``: the period shown ('' for pages without one);
+    - ``revisions``: of the definitions and of the data the page shows;
+    - ``sees``: the subtrees the person may see (``all`` for the whole organization);
+    - ``frame``: what the page frame shows this person besides the content — the Admin
+      link (staff) and the page's actions (say, *Edit definition* for an editor);
+    - ``language`` and ``code``: the language, and a fingerprint of Trellis's own files.
+    """
+
+    page: str
+    period: str
+    revisions: tuple[int, ...]
+    sees: str
+    frame: tuple[Any, ...]
+    language: str
+    code: str
+
+    def key(self) -> str:
+        """The page's cache key."""
+        return "trellis:page:" + hashlib.sha256(repr(self).encode()).hexdigest()
+
+
 class TrellisPage(TemplateView):
-    """A page with the chosen period, breadcrumbs and actions in its context.
+    """A page with breadcrumbs and actions in its context.
 
     Pages that set ``content_template`` render their body from it through ``add_content``
-    and are kept whole in the page cache, keyed by the page, the period, the definition and
-    data revisions, the user's scope and what the page frame shows them (the Admin link, the
-    actions): people who see the same thing share it, and any change of definitions or of
-    the data shown makes new keys. Each request puts its own CSRF token, user name and
-    messages into the cached page (``slots``), so a cached page costs the queries that find
-    the object and its revisions, a cache read and three string replacements.
+    and are kept whole in the page cache under the key of their :class:`PageScope`: people
+    who see the same thing share it, and any change of definitions or of the data shown
+    makes new keys. Each request puts its own CSRF token, user name and messages into the
+    cached page (``slots``), so a cached page costs the queries that find the object and
+    its revisions, a cache read and three string replacements.
     """
 
     template_name = "page.html"
@@ -41,13 +69,11 @@ class TrellisPage(TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         context = self.get_context_data(**kwargs)
-        if self.content_template is None or context["period"].error:
-            # A page that echoes a mistyped period is rendered for that request only: a
-            # cache entry per typo would let anyone fill the cache.
+        if self.content_template is None or not self.cacheable(context):
             if self.content_template is not None:
                 self.render_content(context)
             return self.render_to_response(context)
-        key = self.page_key(context)
+        key = self.scope(context).key()
         page = cache.get(key)
         if page is None:
             context.update(slots.placeholders())
@@ -65,44 +91,50 @@ class TrellisPage(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["period"] = chosen_period(self.request)
-        context["organization"] = organization()
         context["title"] = self.title
         context["actions"] = self.actions()
         if self.content_template is None:
             context["breadcrumbs"] = self.breadcrumbs(context)
         return context
 
+    def cacheable(self, context: dict[str, Any]) -> bool:
+        """Whether this rendering may be kept (a page that echoes what was typed is not:
+        a cache entry per typo would let anyone fill the cache)."""
+        return True
+
+    def scope(self, context: dict[str, Any]) -> PageScope:
+        """What this page, as this person sees it, depends on."""
+        user = self.request.user
+        paths = allowed_paths(user, Action.VIEW)
+        return PageScope(
+            page=f"{self.request.path}|{self.query_key()}",
+            period=self.period_key(context),
+            revisions=self.revisions(context),
+            sees="all" if paths is None else "|".join(paths),
+            frame=(user.is_staff, tuple(context["actions"])),
+            language=get_language(),
+            code=code_fingerprint(),
+        )
+
     def actions(self) -> list[tuple[str, str]]:
-        """(label, url) of what this user may do with the page's object (part of the key)."""
+        """(label, url) of what this user may do with the page's object."""
         return []
 
     def query_key(self) -> str:
-        """What the page reads of the query string besides ``period``, normalized (part of
-        the key; a page that reads more overrides this)."""
+        """What the page reads of the query string, normalized (a page that reads some
+        overrides this): any other query string is the same page."""
         return ""
+
+    def period_key(self, context: dict[str, Any]) -> str:
+        """The period the page shows ('' when it shows none)."""
+        return ""
+
+    def revisions(self, context: dict[str, Any]) -> tuple[int, ...]:
+        """The revisions of what the page shows (definitions, data)."""
+        return ()
 
     def add_content(self, context: dict[str, Any]) -> None:
         """Put what the content template needs into the context (only on a cache miss)."""
-
-    def page_key(self, context: dict[str, Any]) -> str:
-        """The cache key of this page."""
-        org, user = context["organization"], self.request.user
-        paths = allowed_paths(user, Action.VIEW)
-        scope = "all" if paths is None else "|".join(paths)
-        revisions = (org.revision, self.data_revision(context)) if org else (0, 0)
-        frame = (user.is_staff, context["actions"], get_language())
-        # The path and what the page reads of the query, normalized: any other query string
-        # is the same page, not a new cache entry.
-        page = f"{self.request.path}|{context['period'].label}|{self.query_key()}"
-        raw = f"{page}|{revisions}|{scope}|{frame}|{code_fingerprint()}"
-        return "trellis:page:" + hashlib.sha256(raw.encode()).hexdigest()
-
-    def data_revision(self, context: dict[str, Any]) -> int:
-        """The revision of the results this page shows: the organization's (any change of
-        data), unless the page shows one unit's results only (see ``UnitScoped``)."""
-        org = context["organization"]
-        return int(org.data_revision) if org else 0
 
     def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
         """(label, url) pairs from the organization down to this page."""
@@ -110,18 +142,13 @@ class TrellisPage(TemplateView):
 
 
 class ObjectPage(TrellisPage):
-    """A page about one object found by its code among the objects the user may see.
-
-    With ``unit_results`` set, the page shows the results of the object's unit only (the
-    unit itself or one of its objects), so its cached body is keyed by that unit's data
-    revision: a change elsewhere in the organization leaves it valid.
-    """
+    """A page about one object found by its code among the objects the user may see (with
+    the permission ``action``)."""
 
     model: type[models.Model]
     action: str = Action.VIEW
     context_object_name = "object"
     related: tuple[str, ...] = ()
-    unit_results = False
 
     def get_object(self) -> Any:
         """The object, or 404 when it does not exist or the user may not see it."""
@@ -139,8 +166,31 @@ class ObjectPage(TrellisPage):
         kwargs[self.context_object_name] = self.object
         return super().get_context_data(**kwargs)
 
-    def data_revision(self, context: dict[str, Any]) -> int:
-        if not self.unit_results:
-            return super().data_revision(context)
-        unit = self.object if hasattr(self.object, "path") else self.object.unit
-        return int(unit.data_revision)
+
+class PlainPage(TemplateView):
+    """A page that is not cached (forms, lists of one's own things): a title and the
+    organization in the header."""
+
+    title: str | Promise = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("title", self.title)
+        return context
+
+
+def administers_all(user: Any) -> bool:
+    """Whether ``user`` administers the whole organization: an administrator role on the
+    root unit (its path has one segment) or a superuser."""
+    paths = allowed_paths(user, Action.ADMINISTER)
+    return paths is None or any(p.count("/") == 2 for p in paths)
+
+
+class AdministratorsPage(PlainPage):
+    """A page for administrators of the whole organization; 404 for everyone else (its
+    existence is not told)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated or not administers_all(request.user):
+            raise Http404("no such page")
+        return super().dispatch(request, *args, **kwargs)

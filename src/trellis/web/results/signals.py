@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
+from trellis.web.core.quiet import is_quiet
 from trellis.web.observations.models import Observation
 from trellis.web.results import tasks
-from trellis.web.results.quiet import is_quiet
 from trellis.web.scorecards.models import Measure, Objective, Organization, Unit
 
 

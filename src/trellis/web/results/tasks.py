@@ -1,16 +1,13 @@
-"""Background work through the django-tasks API (immediate by default, a worker otherwise)."""
+"""Background work of results: refreshing stored results and rendering pages ahead (through
+the django-tasks API: immediate by default, a worker otherwise)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
 
-from trellis.web.accounts import throttle
-from trellis.web.accounts.sessions import Session
 from trellis.web.results import services
-from trellis.web.results.services import uploads
-from trellis.web.scorecards.warming import warm
+from trellis.web.results.warming import warm
 
 
 @task()
@@ -42,23 +39,3 @@ def _warm_after(units: list[str] | None, full: bool) -> None:
     mode = settings.TRELLIS_WARM_PAGES
     if mode == "all" or (mode == "changed" and not full):
         warm_pages.enqueue(None if full else units)
-
-
-@task()
-def run_due_connectors() -> list[str]:
-    """Run the scheduled database connections whose time has come; their names and results."""
-    from trellis.web.results.services import connectors  # noqa: PLC0415 - imports data
-
-    return [f"{r.connection.name}: {r.state}" for r in connectors.run_due()]
-
-
-@task()
-def housekeeping() -> dict[str, int]:
-    """Remove what has expired: previewed uploads nobody imported in time, sessions and
-    counts of failed sign-ins; how many of each."""
-    ended, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return {
-        "uploads": uploads.remove_expired(),
-        "sessions": ended,
-        "sign_in_counts": throttle.forget_old(),
-    }

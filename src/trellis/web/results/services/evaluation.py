@@ -24,8 +24,8 @@ from trellis.web.core import bulk
 from trellis.web.core.memo import forget
 from trellis.web.observations.models import Observation
 from trellis.web.results.models import MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries
-from trellis.web.results.services.definitions import spec_from_database
 from trellis.web.scorecards.models import Measure, Objective, Organization, Unit
+from trellis.web.scorecards.services.definitions import spec_from_database
 
 GRAINS = (Grain.MONTH, Grain.QUARTER, Grain.HALF, Grain.YEAR, Grain.YTD)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import yaml
 from django.db.models import Max
 
 from trellis.engine.analytics import capability, evidence, spc
@@ -15,10 +14,9 @@ from trellis.engine.findings import ScorecardError
 from trellis.engine.periods import Calendar, Grain, PeriodError
 from trellis.engine.spec import Specification
 from trellis.web.observations.models import Observation
-from trellis.web.results.services.definitions import _yaml_measure
 from trellis.web.results.services.evaluation import GRAINS, _clean, engine
-from trellis.web.results.services.scope import redact_explanation, scope_of
 from trellis.web.scorecards.models import Organization
+from trellis.web.scorecards.services.scope import redact_explanation, scope_of
 
 
 def calendar() -> Calendar:
@@ -173,8 +171,3 @@ def special_causes(series: list[list[float | None]], column: int) -> list[list[i
     limits = spc.xmr_rows(values)
     masks = signal_matrix(values, limits.center, limits.sigma, "western_electric")
     return [[rule for rule, mask in masks.items() if mask[i, -1]] for i in range(len(series))]
-
-
-def definition_yaml(definition: dict[str, Any]) -> str:
-    """A stored measure definition as it would be written in YAML."""
-    return yaml.safe_dump(_yaml_measure(definition), sort_keys=False, allow_unicode=True)

@@ -29,14 +29,15 @@ from trellis.engine.periods import Frequency
 from trellis.engine.spec import Location
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import DataImport, PeriodLock, Submission
-from trellis.web.results.services.evaluation import engine
-from trellis.web.results.services.versions import (
+from trellis.web.observations.services.versions import (
     Version,
     snapshot_unrecorded,
     stored_observations,
     write_versions,
     written_mark,
 )
+from trellis.web.results import tasks
+from trellis.web.results.services.evaluation import engine
 from trellis.web.scorecards.models import Measure, Organization
 
 BATCH = 2000
@@ -369,8 +370,6 @@ FULL_REFRESH_MEASURES = 2_000
 def refresh_after(values: Sequence[tuple[str, str, float | None, str]]) -> None:
     """Once the transaction commits, bring stored results up to date with written values
     ``(code, period, value or None when removed, segment)``."""
-    from trellis.web.results import tasks  # noqa: PLC0415 - tasks import the services
-
     if not values:
         return
     segmented = any(segment for *_, segment in values)

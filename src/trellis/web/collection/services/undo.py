@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trellis.web.collection.services.data import closing_lock, locks, refresh_after
+from trellis.web.core.quiet import bulk_changes
 from trellis.web.observations.models import DataImport, Observation
-from trellis.web.results.quiet import bulk_changes
-from trellis.web.results.services.data import closing_lock, locks, refresh_after
-from trellis.web.results.services.versions import Version, record_removals, write_versions
+from trellis.web.observations.services.versions import Version, record_removals, write_versions
 from trellis.web.scorecards.models import Organization
 
 

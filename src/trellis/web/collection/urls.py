@@ -1,8 +1,8 @@
-"""URLs of the data collection pages."""
+"""URLs of the data collection pages (under ``/data/``)."""
 
 from django.urls import path
 
-from trellis.web.observations import views
+from trellis.web.collection import views
 
 urlpatterns = [
     path("updates/", views.UpdatesPage.as_view(), name="my-updates"),
@@ -12,5 +12,4 @@ urlpatterns = [
     path("export/", views.export_view, name="export-data"),
     path("approvals/", views.ApprovalsPage.as_view(), name="approvals"),
     path("admin/", views.DataAdminPage.as_view(), name="data-admin"),
-    path("connectors/", views.ConnectorsPage.as_view(), name="connectors"),
 ]

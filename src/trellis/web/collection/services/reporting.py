@@ -12,10 +12,10 @@ from django.db.models import Q
 
 from trellis.engine.flags import FLAG_STALE
 from trellis.engine.periods import Frequency, Grain, grain_of_frequency, month_index
+from trellis.web.collection.services.data import closing_lock, locks
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import Observation, Submission
 from trellis.web.results.models import MeasureSeries
-from trellis.web.results.services.data import closing_lock, locks
 from trellis.web.results.services.pages import calendar
 from trellis.web.scorecards.models import Measure, Organization
 

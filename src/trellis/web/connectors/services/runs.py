@@ -27,10 +27,9 @@ from django.utils.translation import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from trellis.engine.periods import Frequency, Period, PeriodError, grain_of_frequency
-from trellis.web.observations.models import Connection, ConnectorQuery, ConnectorRun
-from trellis.web.results.services import data
-from trellis.web.results.services.collection import LOOKBACK_MONTHS, reporting_month
-from trellis.web.results.services.connections import (
+from trellis.web.collection.services import data
+from trellis.web.collection.services.reporting import LOOKBACK_MONTHS, reporting_month
+from trellis.web.connectors.services.connections import (
     PARAMETERS,
     ConnectorError,
     check_sql,
@@ -42,6 +41,7 @@ from trellis.web.results.services.connections import (
     save_query,
     shown_url,
 )
+from trellis.web.observations.models import Connection, ConnectorQuery, ConnectorRun
 from trellis.web.results.services.pages import calendar
 
 

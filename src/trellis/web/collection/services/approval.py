@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trellis.web.collection.services.data import closing_lock, locks, refresh_after
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import PeriodLock, Submission
-from trellis.web.results.services.data import closing_lock, locks, refresh_after
+from trellis.web.observations.services.versions import Version, stored_observations, write_versions
 from trellis.web.results.services.evaluation import engine
-from trellis.web.results.services.versions import Version, stored_observations, write_versions
 
 
 class Refused(Exception):

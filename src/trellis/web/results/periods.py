@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from trellis.web.results import services
-from trellis.web.scorecards.models import Organization
 
 
 @dataclass
@@ -42,8 +41,3 @@ def chosen_period(request: HttpRequest) -> PeriodChoice:
 
 def _options(latest: str) -> list[str]:
     return services.period_options(latest) if latest else []
-
-
-def organization() -> Organization | None:
-    """The installation's organization."""
-    return Organization.current()

@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from trellis.web.core.memo import memo_scope
+from trellis.web.results.views import MeasurePage, StrategyMapPage, UnitPage
 from trellis.web.scorecards.models import Measure, Unit
-from trellis.web.scorecards.views import MeasurePage, StrategyMapPage, UnitPage
 
 PAGES = (("unit", UnitPage), ("strategy-map", StrategyMapPage))
 

@@ -18,10 +18,10 @@ from trellis.engine.spec import Objective as ObjectiveSpec
 from trellis.engine.spec import Organization as OrganizationSpec
 from trellis.engine.spec import ScorecardSpec
 from trellis.engine.spec import Unit as UnitSpec
+from trellis.web.core.quiet import bulk_changes
 from trellis.web.core.roles import Action
-from trellis.web.results.quiet import bulk_changes
-from trellis.web.results.services.scope import Scope, redact, scope_of
 from trellis.web.scorecards.models import Link, Measure, Objective, Organization, Unit
+from trellis.web.scorecards.services.scope import Scope, redact, scope_of
 
 
 def _plain(data: Any) -> Any:
@@ -327,3 +327,8 @@ def stored_findings(user: Any = None) -> list[Finding]:
     if scope is None:
         return found
     return [f for f in found if scope.sees(f.object) and not scope.names_hidden(f.message)]
+
+
+def definition_yaml(definition: dict[str, Any]) -> str:
+    """A stored measure definition as it would be written in YAML."""
+    return yaml.safe_dump(_yaml_measure(definition), sort_keys=False, allow_unicode=True)

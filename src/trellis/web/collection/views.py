@@ -1,6 +1,5 @@
 """Data collection pages: my updates, imports (upload → preview → commit, undo), export,
-approvals, the data administration page (reporting month, locks, quality, reminders) and
-the database connectors."""
+approvals and the data administration page (reporting month, locks, quality, reminders)."""
 
 from __future__ import annotations
 
@@ -8,53 +7,22 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
 
-from trellis.web.core.periods import organization
-from trellis.web.core.querysets import allowed_paths
-from trellis.web.core.roles import Action
-from trellis.web.observations.models import Connection, ConnectorRun, DataImport, PeriodLock
-from trellis.web.results.services import (
-    approval,
-    collection,
-    connectors,
-    data,
-    export,
-    uploads,
-)
-from trellis.web.results.services.undo import UndoRefused, undo
-from trellis.web.scorecards.models import Measure, Organization, Unit
+from trellis.web.collection.services import approval, data, export, uploads
+from trellis.web.collection.services import reporting as collection
+from trellis.web.collection.services.undo import UndoRefused, undo
+from trellis.web.core.views import AdministratorsPage, PlainPage
+from trellis.web.observations.models import DataImport, PeriodLock
+from trellis.web.scorecards.models import Organization
 
 
-class DataPage(TemplateView):
-    """A data page: the organization in the header, a title, no period selector."""
-
-    title = ""
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.setdefault("organization", organization())
-        context.setdefault("title", self.title)
-        return context
-
-
-def _administers_all(user: Any) -> bool:
-    """An admin of the whole organization (locks and the reporting month are global)."""
-    paths = allowed_paths(user, Action.ADMINISTER)
-    if paths is None:
-        return True
-    root = Unit.objects.filter(parent=None).values_list("path", flat=True).first()
-    return root is not None and root in paths
-
-
-class UpdatesPage(DataPage):
+class UpdatesPage(PlainPage):
     """The values a person has to report, in one keyboard-friendly grid."""
 
-    template_name = "observations/updates.html"
+    template_name = "collection/updates.html"
     title = _("My updates")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -133,13 +101,13 @@ def check_entry(request: HttpRequest) -> HttpResponse:
     check = data.check_values(rows, request.user, _("entry form"))
     found = [f.message.split(": ", 1)[-1] for f in check.errors]
     asked = [f.message.split(": ", 1)[-1] for f in check.confirmations]
-    return render(request, "observations/entry_check.html", {"errors": found, "asked": asked})
+    return render(request, "collection/entry_check.html", {"errors": found, "asked": asked})
 
 
-class ImportsPage(DataPage):
+class ImportsPage(PlainPage):
     """Upload a data file, see every problem or what it will change, then commit it."""
 
-    template_name = "observations/imports.html"
+    template_name = "collection/imports.html"
     title = _("Import data")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -226,7 +194,7 @@ class ImportsPage(DataPage):
         return redirect("imports")
 
 
-class UndoImportView(DataPage):
+class UndoImportView(PlainPage):
     """Undo one import (its author or an administrator)."""
 
     http_method_names = ["post"]
@@ -263,10 +231,10 @@ def export_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class ApprovalsPage(DataPage):
+class ApprovalsPage(PlainPage):
     """Values waiting for the data steward: approve them, or reject them with a reason."""
 
-    template_name = "observations/approvals.html"
+    template_name = "collection/approvals.html"
     title = _("Approvals")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -288,19 +256,10 @@ class ApprovalsPage(DataPage):
         return redirect("approvals")
 
 
-class AdminDataPage(DataPage):
-    """A page for administrators of the whole organization; 404 for everyone else."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated or not _administers_all(request.user):
-            raise Http404("no such page")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class DataAdminPage(AdminDataPage):
+class DataAdminPage(AdministratorsPage):
     """Reporting month, locked periods, data quality per owner and reminders (admins)."""
 
-    template_name = "observations/data_admin.html"
+    template_name = "collection/data_admin.html"
     title = _("Data administration")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -341,80 +300,3 @@ class DataAdminPage(AdminDataPage):
         except approval.Refused as exc:
             messages.error(request, str(exc))
         return redirect("data-admin")
-
-
-class ConnectorsPage(AdminDataPage):
-    """Database connections, the query of each measure, runs on demand and their record
-    (administrators of the whole organization). Passwords are never shown back."""
-
-    template_name = "observations/connectors.html"
-    title = _("Database connectors")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        found = list(Connection.objects.prefetch_related("queries__measure"))
-        context.update(
-            connections=[(c, connectors.shown_url(c), connectors.credential(c)) for c in found],
-            runs=list(ConnectorRun.objects.select_related("connection", "user")[:30]),
-            schedules=Connection.Schedule.choices,
-            parameters=connectors.PARAMETERS,
-        )
-        return context
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Save a connection or a query, or run a connection (``write`` or test)."""
-        post = request.POST
-        action = post.get("action", "")
-        try:
-            if action == "save":
-                connectors.save_connection(
-                    post.get("name", "").strip(),
-                    post.get("url", ""),
-                    password=post.get("password") or None,
-                    password_env=post.get("password_env", "").strip(),
-                    timeout_seconds=_whole(post.get("timeout_seconds", "30")),
-                    schedule=post.get("schedule", Connection.Schedule.MANUAL),
-                    user=request.user,
-                )
-                messages.success(request, _("Connection %(n)s saved.") % {"n": post.get("name")})
-            elif action == "query":
-                measure = Measure.objects.filter(code=post.get("measure", "").strip()).first()
-                if measure is None:
-                    raise connectors.ConnectorError(
-                        _("unknown measure '%(c)s'") % {"c": post.get("measure", "")}
-                    )
-                connectors.save_query(self._connection(post), measure, post.get("sql", ""))
-                messages.success(request, _("Query of %(c)s saved.") % {"c": measure.code})
-            elif action in ("run", "test"):
-                run = connectors.run(
-                    self._connection(post),
-                    request.user,
-                    period=post.get("period", "").strip() or None,
-                    write=action == "run",
-                )
-                level = messages.error if run.state == ConnectorRun.State.FAILED else messages.info
-                level(request, f"{run.connection.name}: {run.get_state_display()}")
-        except (connectors.ConnectorError, ValidationError) as exc:
-            context = self.get_context_data(refused=_refusal(exc), posted=post)
-            return self.render_to_response(context, status=400)
-        return redirect("connectors")
-
-    @staticmethod
-    def _connection(post: Any) -> Connection:
-        found = Connection.objects.filter(name=post.get("name", "")).first()
-        if found is None:
-            raise Http404("no such connection")
-        return found
-
-
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise connectors.ConnectorError(_("'%(t)s' is not a whole number") % {"t": text}) from None
-
-
-def _refusal(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-    return str(exc)

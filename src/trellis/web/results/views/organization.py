@@ -1,0 +1,102 @@
+"""The organization's pages: the unit tree with its scores, and the exceptions of the
+period."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from trellis.web.results import services
+from trellis.web.results.models import MeasureSeries, PerspectiveSeries, UnitSeries
+from trellis.web.results.reading import cell
+from trellis.web.results.views.base import (
+    ResultsPage,
+    perspectives,
+    series_by,
+)
+from trellis.web.scorecards.models import Measure, Unit
+
+
+class HomePage(ResultsPage):
+    """The unit tree with overall and per-perspective scores, and a heatmap."""
+
+    content_template = "results/home_content.html"
+    title = gettext_lazy("Organization")
+
+    def levels(self) -> int:
+        """How many tiers of units the page lists (``?levels=``, 1 to 12, default 3)."""
+        try:
+            return min(max(int(self.request.GET.get("levels", "3")), 1), 12)
+        except ValueError:
+            return 3
+
+    def query_key(self) -> str:
+        return str(self.levels())
+
+    def add_content(self, context: dict[str, Any]) -> None:
+        period = context["period"]
+        visible = Unit.objects.restrict(self.request.user)
+        top = visible.order_by("depth").values_list("depth", flat=True).first() or 0
+        levels = self.levels()
+        # Large organizations: the first tiers here, the rest one click down each unit.
+        units = list(visible.filter(depth__lt=top + levels).order_by("position"))
+        context["levels"] = levels
+        context["hidden"] = visible.filter(depth__gte=top + levels).count()
+        ids = [u.pk for u in units]
+        overall = series_by(UnitSeries, period.grain, unit__in=ids)
+        by_section = {
+            (s.unit_id, s.perspective): s
+            for s in PerspectiveSeries.objects.filter(grain=period.grain, unit__in=ids)
+        }
+        shown = perspectives(context)
+        context["perspectives"] = shown
+        context["rows"] = [
+            {
+                "unit": u,
+                "indent": u.depth - top,
+                "overall": cell(overall.get(u.pk), period.label),
+                "sections": [cell(by_section.get((u.pk, p["code"])), period.label) for p in shown],
+            }
+            for u in units
+        ]
+
+
+class ExceptionsPage(ResultsPage):
+    """What needs attention in the period: measures off target, stale, or showing a
+    special-cause signal on their control chart — the raw material of a review agenda."""
+
+    content_template = "results/exceptions_content.html"
+    title = gettext_lazy("Exceptions")
+
+    def add_content(self, context: dict[str, Any]) -> None:
+        period = context["period"]
+        measures = Measure.objects.restrict(self.request.user).filter(active=True)
+        rows = list(
+            MeasureSeries.objects.filter(grain=period.grain, measure__in=measures)
+            .select_related("measure__unit")
+            .order_by("measure__position")
+        )
+        signals: list[list[int]] = [[] for _ in rows]
+        if period.grain == "month" and rows and period.label in rows[0].periods:
+            column = rows[0].periods.index(period.label)
+            signals = services.special_causes([r.value for r in rows], column)
+        items = []
+        for series, rules in zip(rows, signals, strict=True):
+            c = cell(series, period.label)
+            reasons = []
+            if c.status == "red":
+                reasons.append(_("off target"))
+            if c.stale:
+                reasons.append(_("stale"))
+            if c.trend == "down" and c.status in ("red", "amber"):
+                reasons.append(_("deteriorating"))
+            if rules:
+                reasons.append(
+                    _("special cause (Western Electric rule %(rules)s)")
+                    % {"rules": ", ".join(str(r) for r in rules)}
+                )
+            if reasons:
+                items.append({"measure": series.measure, "cell": c, "reasons": reasons})
+        context["items"] = items

@@ -1,0 +1,125 @@
+"""A unit's pages: its scorecard and its strategy map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from trellis.web.results import layout, services
+from trellis.web.results.models import MeasureSeries, ObjectiveSeries, PerspectiveSeries, UnitSeries
+from trellis.web.results.reading import cell, sparkline
+from trellis.web.results.views.base import (
+    ResultsObjectPage,
+    perspectives,
+    series_by,
+    unit_crumbs,
+)
+from trellis.web.scorecards.models import Link, Measure, Objective, Unit
+
+
+class UnitPage(ResultsObjectPage):
+    """A unit's scorecard: perspectives → objectives → measures."""
+
+    model = Unit
+    unit_results = True
+    content_template = "results/unit_content.html"
+
+    def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
+        return unit_crumbs(self.object)
+
+    def add_content(self, context: dict[str, Any]) -> None:
+        unit, period, user = self.object, context["period"], self.request.user
+        objectives = list(unit.objectives.filter(active=True).order_by("position"))
+        measures = list(
+            Measure.objects.restrict(user)
+            .filter(objective__in=objectives, active=True)
+            .order_by("position")
+        )
+        o_series = series_by(
+            ObjectiveSeries, period.grain, objective__in=[o.pk for o in objectives]
+        )
+        m_series = series_by(MeasureSeries, period.grain, measure__in=[m.pk for m in measures])
+        s_series = {
+            s.perspective: s
+            for s in PerspectiveSeries.objects.filter(grain=period.grain, unit=unit)
+        }
+        rows_by_objective: dict[int, list[dict[str, Any]]] = {}
+        measure_url = reverse("measure", args=["CODE"]).removesuffix("CODE/")
+        for m in measures:
+            c = cell(m_series.get(m.pk), period.label)
+            rows_by_objective.setdefault(m.objective_id, []).append(
+                {
+                    "measure": m,
+                    "cell": c,
+                    "spark": sparkline(c.history),
+                    "href": f"{measure_url}{m.code}/",
+                    "unit_of_measure": m.definition.get("unit_of_measure", ""),
+                    "decimals": m.definition.get("decimals", 2),
+                }
+            )
+        context["sections"] = [
+            {
+                "perspective": p,
+                "cell": cell(s_series.get(p["code"]), period.label),
+                "objectives": [
+                    {
+                        "objective": o,
+                        "cell": cell(o_series.get(o.pk), period.label),
+                        "measures": rows_by_objective.get(o.pk, []),
+                    }
+                    for o in objectives
+                    if o.perspective == p["code"]
+                ],
+            }
+            for p in perspectives(context)
+        ]
+        context["overall"] = cell(
+            UnitSeries.objects.filter(grain=period.grain, unit=unit).first(), period.label
+        )
+        context["supports"] = (
+            Objective.objects.restrict(user)
+            .filter(links_in__kind=Link.SUPPORTS, links_in__source__unit=unit)
+            .select_related("unit")
+            .distinct()
+        )
+        context["children"] = Unit.objects.restrict(user).filter(parent=unit).order_by("position")
+
+
+class StrategyMapPage(ResultsObjectPage):
+    """The unit's strategy map as server-rendered SVG."""
+
+    model = Unit
+    unit_results = True
+    content_template = "results/strategy_map_content.html"
+
+    def breadcrumbs(self, context: dict[str, Any]) -> list[tuple[str, str]]:
+        return [
+            *unit_crumbs(self.object),
+            (_("Strategy map"), reverse("strategy-map", args=[self.object.code])),
+        ]
+
+    def add_content(self, context: dict[str, Any]) -> None:
+        unit, period = self.object, context["period"]
+        objectives = list(unit.objectives.filter(active=True).order_by("position"))
+        o_series = series_by(
+            ObjectiveSeries, period.grain, objective__in=[o.pk for o in objectives]
+        )
+        cells = {o.pk: cell(o_series.get(o.pk), period.label) for o in objectives}
+        links = list(
+            Link.objects.filter(
+                kind=Link.DRIVES, source__in=objectives, target__in=objectives
+            ).select_related("source", "target")
+        )
+        found = services.link_evidence([(link.source.code, link.target.code) for link in links])
+        context["map"] = layout.strategy_map(
+            perspectives(context),
+            objectives,
+            cells,
+            [(link.source_id, link.target_id) for link in links],
+            {
+                (link.source_id, link.target_id): found.get((link.source.code, link.target.code))
+                for link in links
+            },
+        )
