@@ -33,8 +33,13 @@ def viewer_client(db: None) -> Client:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_page_cache() -> None:
-    """Each test rolls its database changes back; rendered pages must not outlive them."""
+def _fresh_page_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test rolls its database changes back, revision numbers included: neither the
+    rendered pages nor this process's evaluated scorecard may outlive them (the next test
+    would reach the same revision numbers with other definitions)."""
     from django.core.cache import cache
 
+    from trellis.web.results.services import evaluation
+
     cache.clear()
+    monkeypatch.setattr(evaluation, "_engine", None)

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from trellis.engine.findings import ScorecardError
 from trellis.web.core.roles import Action
 from trellis.web.core.views import ObjectPage, TrellisPage
 from trellis.web.scorecards.models import Measure, Organization
@@ -49,7 +48,7 @@ class MeasureEditPage(ObjectPage):
         try:
             self.object = self.get_object()
             warnings = definitions.update_measure(code, text, request.user)
-        except ScorecardError as exc:
+        except definitions.DefinitionRefused as exc:
             context = self.get_context_data(text=text, problems=exc.findings)
             return self.render_to_response(context, status=400)
         messages.success(request, _("Definition of %(code)s saved.") % {"code": code})

@@ -61,11 +61,16 @@ def import_scorecard(path: str | Path) -> list[Finding]:
     return findings
 
 
+class DefinitionRefused(ScorecardError):
+    """A changed definition that is not saved, with every finding that refuses it."""
+
+
 def update_measure(code: str, text: str, user: Any = None) -> list[Finding]:
     """Replace one stored measure's definition with ``text`` (its YAML form), after checking
     the whole scorecard with the change. Raises :class:`ScorecardError` with every finding
     when the text or the changed scorecard has errors; returns the warnings of the measure.
-    The save is recorded in the history and recomputes the results.
+    The save is recorded in the history and recomputes the results. Raises
+    :class:`DefinitionRefused` when the change is not saved.
 
     A ``user`` restricted to part of the organization (None: the installation's authority)
     may only name what they may see and move the measure to an objective they edit; a
@@ -85,7 +90,7 @@ def update_measure(code: str, text: str, user: Any = None) -> list[Finding]:
     if measure is None or has_errors(findings):
         # The codes the user wrote are theirs to read back: were they left out here, a code
         # that exists but is hidden would read differently from one that does not exist.
-        raise ScorecardError(redact(findings, scope, written=text))
+        raise DefinitionRefused(redact(findings, scope, written=text))
     # Stored definitions name their objective, as imported ones do.
     measure = measure.model_copy(update={"set_fields": measure.set_fields | {"objective"}})
     spec = spec_from_database()
@@ -94,7 +99,9 @@ def update_measure(code: str, text: str, user: Any = None) -> list[Finding]:
     )
     findings += run_checks(changed)
     if has_errors(findings):
-        raise ScorecardError(redact([f for f in findings if f.severity is Severity.ERROR], scope))
+        raise DefinitionRefused(
+            redact([f for f in findings if f.severity is Severity.ERROR], scope)
+        )
     for field, value in _measure_fields(measure, Objective.objects.get(code=measure.objective)):
         setattr(stored, field, value)
     stored.save()
