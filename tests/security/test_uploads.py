@@ -14,8 +14,9 @@ from django.utils import timezone
 from tests.web.conftest import signed_in
 from trellis.web.accounts.models import LoginAttempts, Session
 from trellis.web.collection import tasks
+from trellis.web.collection.models import PendingUpload
 from trellis.web.collection.services import uploads
-from trellis.web.observations.models import Observation, PendingUpload
+from trellis.web.observations.models import Observation
 
 pytestmark = pytest.mark.django_db
 

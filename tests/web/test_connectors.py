@@ -20,16 +20,11 @@ from django.utils import timezone
 
 from tests.web.conftest import signed_in
 from trellis.web.collection.services.undo import undo
+from trellis.web.connectors.models import Connection, ConnectorRun
 from trellis.web.connectors.services import runs as connectors
 from trellis.web.connectors.services.runs import ConnectorError
 from trellis.web.core import secrets
-from trellis.web.observations.models import (
-    Connection,
-    ConnectorRun,
-    DataImport,
-    Observation,
-    PeriodLock,
-)
+from trellis.web.observations.models import DataImport, Observation, PeriodLock
 from trellis.web.scorecards.models import Measure
 
 pytestmark = pytest.mark.django_db
@@ -398,7 +393,7 @@ def test_the_task_backend_runs_due_connections(pos: Path) -> None:
 
 def test_admin_pages_never_show_the_password(admin_client: Client) -> None:
     connection = connectors.save_connection("erp", "postgresql://reader:s3cret@db/erp")
-    page = admin_client.get(f"/admin/observations/connection/{connection.pk}/change/")
+    page = admin_client.get(f"/admin/connectors/connection/{connection.pk}/change/")
     assert page.status_code == 200
     assert b"s3cret" not in page.content
     assert connection.password_encrypted.encode() not in page.content

@@ -70,8 +70,8 @@ def query(
     """Set the query a measure's values are read with."""
     setup(data_dir)
     migrate()
+    from trellis.web.connectors.models import Connection
     from trellis.web.connectors.services import runs as connectors
-    from trellis.web.observations.models import Connection
     from trellis.web.scorecards.models import Measure
 
     text = file.read_text(encoding="utf-8") if file is not None else sql
@@ -102,8 +102,8 @@ def run(
     """Run a connection's queries and write what they return (all or nothing)."""
     setup(data_dir)
     migrate()
+    from trellis.web.connectors.models import Connection
     from trellis.web.connectors.services import runs as connectors
-    from trellis.web.observations.models import Connection
 
     if name == "due":
         runs = connectors.run_due()
@@ -125,8 +125,8 @@ def list_(data_dir: DataDir = None) -> None:
     """The connections, their queries and last runs (passwords are never shown)."""
     setup(data_dir)
     migrate()
+    from trellis.web.connectors.models import Connection
     from trellis.web.connectors.services import runs as connectors
-    from trellis.web.observations.models import Connection
 
     for found in Connection.objects.prefetch_related("queries__measure"):
         last = found.runs.first()

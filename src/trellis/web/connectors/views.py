@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from trellis.web.connectors.models import Connection, ConnectorRun
 from trellis.web.connectors.services import runs as connectors
 from trellis.web.core.views import AdministratorsPage
-from trellis.web.observations.models import Connection, ConnectorRun
 from trellis.web.scorecards.models import Measure
 
 

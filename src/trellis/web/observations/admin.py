@@ -1,19 +1,11 @@
 """Admin pages of the data: read only, with their change history. Values change through
 entry, imports, approval and connectors (locks, data rules, approval and recomputation
-apply there); connections through the connectors page and ``trellis connector``."""
+apply there)."""
 
 from django.contrib import admin
 
 from trellis.web.core.admin import ReadOnlyAdmin, ReadOnlyRecordAdmin
-from trellis.web.observations.models import (
-    Connection,
-    ConnectorQuery,
-    ConnectorRun,
-    DataImport,
-    Observation,
-    PeriodLock,
-    Submission,
-)
+from trellis.web.observations.models import DataImport, Observation, PeriodLock, Submission
 
 
 @admin.register(Observation)
@@ -47,28 +39,3 @@ class PeriodLockAdmin(ReadOnlyAdmin):
     """Locked periods."""
 
     list_display = ("period", "reason", "locked_by", "locked_at")
-
-
-@admin.register(Connection)
-class ConnectionAdmin(ReadOnlyAdmin):
-    """Database connections; the password is never shown."""
-
-    list_display = ("name", "url", "password_env", "schedule", "timeout_seconds", "active")
-    exclude = ("password_encrypted",)
-
-
-@admin.register(ConnectorQuery)
-class ConnectorQueryAdmin(ReadOnlyAdmin):
-    """The query of each measure read from a database."""
-
-    list_display = ("measure", "connection", "active")
-    list_filter = ("connection", "active")
-    search_fields = ("measure__code", "sql")
-
-
-@admin.register(ConnectorRun)
-class ConnectorRunAdmin(ReadOnlyRecordAdmin):
-    """The record of connector runs."""
-
-    list_display = ("connection", "started_at", "trigger", "state", "values_read", "seconds")
-    list_filter = ("state", "connection")

@@ -8,6 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
 from django.db.models import Q
 
 from trellis.engine.flags import FLAG_STALE
@@ -194,9 +196,6 @@ def send_reminders(user: Any, base_url: str = "") -> list[Reminder]:
     """E-mail every owner with overdue or due values the list of them (Django's e-mail
     backend: console or file by default); owners without an account or address are
     returned with an empty address."""
-    from django.contrib.auth import get_user_model  # noqa: PLC0415 - app registry
-    from django.core.mail import send_mass_mail  # noqa: PLC0415
-
     people = {u.username: u.email for u in get_user_model().objects.filter(is_active=True)}
     owed: dict[str, list[Entry]] = defaultdict(list)
     for e in entries(list(reportable(user, mine=False))):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from trellis.web.observations.models import PendingUpload
+from trellis.web.collection.models import PendingUpload
 
 
 def keep(user: Any, file_name: str, content: bytes) -> str:

@@ -17,8 +17,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
+from trellis.web.connectors.models import Connection, ConnectorQuery
 from trellis.web.core import secrets
-from trellis.web.observations.models import Connection, ConnectorQuery
 
 DIALECTS = ("sqlite", "postgresql")
 """Databases whose sessions Trellis can make read-only and time-limited."""

@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from trellis.engine.periods import Frequency, Period, PeriodError, grain_of_frequency
 from trellis.web.collection.services import data
 from trellis.web.collection.services.reporting import LOOKBACK_MONTHS, reporting_month
+from trellis.web.connectors.models import Connection, ConnectorQuery, ConnectorRun
 from trellis.web.connectors.services.connections import (
     PARAMETERS,
     ConnectorError,
@@ -41,7 +42,6 @@ from trellis.web.connectors.services.connections import (
     save_query,
     shown_url,
 )
-from trellis.web.observations.models import Connection, ConnectorQuery, ConnectorRun
 from trellis.web.results.services.pages import calendar
 
 
