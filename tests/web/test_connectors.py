@@ -397,3 +397,16 @@ def test_admin_pages_never_show_the_password(admin_client: Client) -> None:
     assert page.status_code == 200
     assert b"s3cret" not in page.content
     assert connection.password_encrypted.encode() not in page.content
+
+
+def test_the_connectors_page_says_what_is_wrong_with_a_form(admin_client: Client) -> None:
+    response = admin_client.post(
+        "/data/connectors/",
+        {"action": "save", "name": "pos", "url": "sqlite:////x.db", "timeout_seconds": "abc"},
+    )
+    assert response.status_code == 400
+    assert "timeout_seconds: &#x27;abc&#x27; is not a whole number" in response.content.decode()
+    unknown = admin_client.post("/data/connectors/", {"action": "explode"})
+    assert unknown.status_code == 400
+    assert "unknown action" in unknown.content.decode()
+    assert not Connection.objects.filter(name="pos").exists()

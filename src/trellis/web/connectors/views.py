@@ -7,14 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from trellis.web.connectors.forms import action_form
 from trellis.web.connectors.models import Connection, ConnectorRun
 from trellis.web.connectors.services import runs as connectors
 from trellis.web.core.views import AdministratorsPage
-from trellis.web.scorecards.models import Measure
 
 
 class ConnectorsPage(AdministratorsPage):
@@ -22,7 +23,7 @@ class ConnectorsPage(AdministratorsPage):
     (administrators of the whole organization). Passwords are never shown back."""
 
     template_name = "connectors/connectors.html"
-    title = _("Database connectors")
+    title = gettext_lazy("Database connectors")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -36,59 +37,26 @@ class ConnectorsPage(AdministratorsPage):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Save a connection or a query, or run a connection (``write`` or test)."""
-        post = request.POST
-        action = post.get("action", "")
+        """Carry out the button pressed: save a connection or a query, or run a connection
+        (writing, or as a test)."""
+        form = action_form(request.POST.get("action", ""), request.POST)
         try:
-            if action == "save":
-                connectors.save_connection(
-                    post.get("name", "").strip(),
-                    post.get("url", ""),
-                    password=post.get("password") or None,
-                    password_env=post.get("password_env", "").strip(),
-                    timeout_seconds=_whole(post.get("timeout_seconds", "30")),
-                    schedule=post.get("schedule", Connection.Schedule.MANUAL),
-                    user=request.user,
-                )
-                messages.success(request, _("Connection %(n)s saved.") % {"n": post.get("name")})
-            elif action == "query":
-                measure = Measure.objects.filter(code=post.get("measure", "").strip()).first()
-                if measure is None:
-                    raise connectors.ConnectorError(
-                        _("unknown measure '%(c)s'") % {"c": post.get("measure", "")}
-                    )
-                connectors.save_query(self._connection(post), measure, post.get("sql", ""))
-                messages.success(request, _("Query of %(c)s saved.") % {"c": measure.code})
-            elif action in ("run", "test"):
-                run = connectors.run(
-                    self._connection(post),
-                    request.user,
-                    period=post.get("period", "").strip() or None,
-                    write=action == "run",
-                )
-                level = messages.error if run.state == ConnectorRun.State.FAILED else messages.info
-                level(request, f"{run.connection.name}: {run.get_state_display()}")
+            if form is None:
+                raise connectors.ConnectorError(_("unknown action"))
+            if not form.is_valid():
+                raise ValidationError(form.errors)  # type: ignore[attr-defined]
+            told = form.apply(request.user)
         except (connectors.ConnectorError, ValidationError) as exc:
-            context = self.get_context_data(refused=_refusal(exc), posted=post)
+            context = self.get_context_data(refused=_refusal(exc), posted=request.POST)
             return self.render_to_response(context, status=400)
+        for level, text in told:
+            getattr(messages, level)(request, text)
         return redirect("connectors")
-
-    @staticmethod
-    def _connection(post: Any) -> Connection:
-        found = Connection.objects.filter(name=post.get("name", "")).first()
-        if found is None:
-            raise Http404("no such connection")
-        return found
-
-
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise connectors.ConnectorError(_("'%(t)s' is not a whole number") % {"t": text}) from None
 
 
 def _refusal(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
     return str(exc)

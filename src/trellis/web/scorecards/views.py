@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from trellis.web.core.roles import Action
 from trellis.web.core.views import ObjectPage, TrellisPage
+from trellis.web.scorecards.forms import DefinitionForm
 from trellis.web.scorecards.models import Measure, Organization
 from trellis.web.scorecards.navigation import unit_crumbs
 from trellis.web.scorecards.services import definitions
@@ -43,7 +44,8 @@ class MeasureEditPage(ObjectPage):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Check and save, or show the form again with every problem and its line."""
-        text = request.POST.get("definition", "")
+        form = DefinitionForm(request.POST)
+        text = form.cleaned_data["definition"] if form.is_valid() else ""
         code = self.kwargs["code"]
         try:
             self.object = self.get_object()

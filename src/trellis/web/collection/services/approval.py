@@ -13,6 +13,7 @@ from trellis.web.core.roles import Action
 from trellis.web.observations.models import PeriodLock, Submission
 from trellis.web.observations.services.versions import Version, stored_observations, write_versions
 from trellis.web.results.services.evaluation import engine
+from trellis.web.scorecards.models import Organization
 
 
 class Refused(Exception):
@@ -112,3 +113,10 @@ def month_of(label: str) -> int:
     if period.grain.value != "month":
         raise Refused(_("the reporting month must be a month (YYYY-MM), not {p}").format(p=label))
     return int(period.end)
+
+
+def set_reporting_month(label: str) -> int:
+    """Make the month ``label`` the one data is collected for; its month index."""
+    month = month_of(label)
+    Organization.objects.update(reporting_month=month)
+    return month
