@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
+from tests.security.conftest import client_of, person, without_tokens
 from tests.web.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +50,51 @@ def test_a_mistyped_period_is_answered_but_not_cached() -> None:
         assert "is not a period; showing" in response.content.decode()
     assert "&lt;b&gt;x&lt;/b&gt;" in client.get("/units/retail/?period=<b>x</b>").content.decode()
     assert _entries() == before
+
+
+PAGE_TYPES = [
+    "/",
+    "/units/retail/",
+    "/units/retail/map/",
+    "/objectives/RET_F1/",
+    "/objectives/RET_F1/cascade/",
+    "/measures/REV_RETAIL/",
+    "/exceptions/",
+    "/findings/",
+]
+
+
+def _shown(client: Client, url: str) -> str:
+    """The page as its reader sees it, without what each request puts in (the CSRF token
+    and the reader's name)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    page = without_tokens(response.content.decode())
+    return re.sub(r'<form class="signout".*?</form>', "", page, flags=re.S)
+
+
+def test_people_with_the_same_permissions_share_pages_and_others_do_not() -> None:
+    person("retail.editor", "editor", "retail")
+    person("online.viewer", "viewer", "online")
+    viewer, updater = signed_in("viewer"), signed_in("updater")  # both of Retail
+    editor, elsewhere = client_of("retail.editor"), client_of("online.viewer")
+    admin = signed_in("admin")
+    for url in PAGE_TYPES:
+        seen = _shown(viewer, url)
+        entries = _entries()
+        # Same subtree, no definition rights: the same page, from the same cache entry.
+        assert _shown(updater, url) == seen, url
+        assert _entries() == entries, url
+        # The editor of Retail sees the same unless the page offers an action on it.
+        edited = _shown(editor, url)
+        assert (edited == seen) == ("/measures/" not in url), url
+        # The administrator sees everything, and the Admin link.
+        assert _shown(admin, url) != seen, url
+    assert 'href="/measures/REV_RETAIL/edit/">Edit definition' in _shown(editor, PAGE_TYPES[5])
+    assert "Edit definition" not in _shown(viewer, PAGE_TYPES[5])
+    # Another subtree: other pages, and nothing of Retail in them.
+    for url in ("/", "/exceptions/", "/findings/"):
+        theirs = _shown(elsewhere, url)
+        assert theirs != _shown(viewer, url), url
+        assert "Retail" not in theirs and "REV_RETAIL" not in theirs, url
+    assert elsewhere.get("/units/retail/").status_code == 404
