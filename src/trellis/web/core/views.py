@@ -73,14 +73,37 @@ class TrellisPage(TemplateView):
             if self.content_template is not None:
                 self.render_content(context)
             return self.render_to_response(context)
+        page, _rendered = self.cached_page(context)
+        return HttpResponse(slots.fill(page, request))
+
+    def cached_page(self, context: dict[str, Any]) -> tuple[str, bool]:
+        """The whole page with its per-request slots, from the cache or rendered into it;
+        and whether it was rendered now."""
         key = self.scope(context).key()
         page = cache.get(key)
-        if page is None:
-            context.update(slots.placeholders())
-            self.render_content(context)
-            page = render_to_string(self.template_name, context, request=request)
-            cache.set(key, page, CONTENT_SECONDS)
-        return HttpResponse(slots.fill(page, request))
+        if page is not None:
+            return page, False
+        context.update(slots.placeholders())
+        self.render_content(context)
+        page = render_to_string(self.template_name, context, request=self.request)
+        cache.set(key, page, CONTENT_SECONDS)
+        return page, True
+
+    @classmethod
+    def render_ahead(cls, user: Any, path: str, **kwargs: Any) -> bool:
+        """Render this page for ``user`` into the page cache before anyone asks for it (no
+        view is called and no response made: the page is built as its ``get`` would build
+        it, for a request that only says who and which path). True when it was rendered,
+        False when the cache already had it."""
+        request = HttpRequest()
+        request.method = "GET"
+        request.path = request.path_info = path
+        request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
+        request.user = user
+        page = cls()
+        page.setup(request, **kwargs)
+        context = page.get_context_data(**kwargs)
+        return page.cached_page(context)[1]
 
     def render_content(self, context: dict[str, Any]) -> None:
         """Put the breadcrumbs and the rendered content into the context."""

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
 from django.urls import reverse
 
 from trellis.web.core.memo import memo_scope
@@ -40,17 +39,11 @@ def warm(unit_codes: Iterable[str] | None = None, measures: bool | None = None) 
     if unit_codes is not None:
         units = units.filter(code__in=list(unit_codes))
     codes = list(units.values_list("code", flat=True))
-    pages = [(name, page.as_view(), code) for code in codes for name, page in PAGES]
+    pages = [(name, page, code) for code in codes for name, page in PAGES]
     if with_measures(measures):
-        measure_page = MeasurePage.as_view()
         found = Measure.objects.filter(unit__code__in=codes, active=True).order_by("position")
-        pages += [("measure", measure_page, m) for m in found.values_list("code", flat=True)]
-    for name, view, code in pages:
-        request = HttpRequest()
-        request.method = "GET"
-        request.path = request.path_info = reverse(name, args=[code])
-        request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
-        request.user = viewer
+        pages += [("measure", MeasurePage, m) for m in found.values_list("code", flat=True)]
+    for name, page, code in pages:
         with memo_scope():
-            view(request, code=code)
+            page.render_ahead(viewer, reverse(name, args=[code]), code=code)
     return len(codes)
