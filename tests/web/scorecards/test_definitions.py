@@ -1,4 +1,6 @@
-"""Import, export and stored results through the service module."""
+"""Definitions through their service: YAML import and export (lossless, refusals that change
+nothing), the checks of what is stored, the history of changes and the recomputation they
+queue."""
 
 from __future__ import annotations
 
@@ -10,9 +12,7 @@ import pytest
 from trellis.demo.acme import scorecard_folder
 from trellis.engine.api import check_path, load
 from trellis.engine.findings import ScorecardError
-from trellis.web.observations.models import Observation
-from trellis.web.results import services
-from trellis.web.results.models import MeasureSeries, ObjectiveSeries, UnitSeries
+from trellis.web.results.models import MeasureSeries
 from trellis.web.scorecards import services as stored_definitions
 from trellis.web.scorecards.models import Measure, Objective, Organization, Unit
 
@@ -86,55 +86,6 @@ def test_import_refuses_to_drop_a_measure_with_data(tmp_path: Path) -> None:
     assert Measure.objects.filter(code="RESOLVED_OSLO").exists()
 
 
-def test_stored_series_match_the_engine() -> None:
-    results = load(scorecard_folder()).evaluate(
-        [(o.measure.code, o.period, o.value) for o in Observation.objects.select_related("measure")]
-    )
-    for label, grain in (("2026-03", "month"), ("2026-Q4", "quarter"), ("2026", "year")):
-        records = {r["code"]: r for r in results.records("measure", label)}
-        for series in MeasureSeries.objects.filter(grain=grain).select_related("measure"):
-            i = series.periods.index(label)
-            record = records[series.measure.code]
-            assert series.status[i] == record["status"], (series.measure.code, label)
-            stored = series.score[i]
-            assert (None if stored is None else round(stored, 2)) == record["score"]
-        units = {r["code"]: r for r in results.records("unit", label)}
-        for series in UnitSeries.objects.filter(grain=grain).select_related("unit"):
-            i = series.periods.index(label)
-            assert series.status[i] == units[series.unit.code]["status"]
-
-
-def test_a_changed_observation_updates_only_what_it_affects_and_equals_a_full_run() -> None:
-    services.engine()  # warm this process's cache, as a running server has
-    oslo = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
-    oslo.value = 900.0
-    oslo.save()
-    before = dict(Unit.objects.values_list("code", "data_revision"))
-    refreshed = services.observations_changed([("SALES_OSLO", "2026-03", 900.0)])
-    assert refreshed == services.Refreshed(
-        ["acme", "retail", "retail_north", "store_oslo"], full=False
-    )
-    after = dict(Unit.objects.values_list("code", "data_revision"))
-    assert {code for code in after if after[code] != before[code]} == set(refreshed.units)
-    incremental = {
-        (s.measure.code, s.grain): (s.value, s.score, s.status)
-        for s in MeasureSeries.objects.select_related("measure")
-    }
-    objectives = {
-        (s.objective.code, s.grain): (s.score, s.status)
-        for s in ObjectiveSeries.objects.select_related("objective")
-    }
-    services.recompute()
-    assert incremental == {
-        (s.measure.code, s.grain): (s.value, s.score, s.status)
-        for s in MeasureSeries.objects.select_related("measure")
-    }
-    assert objectives == {
-        (s.objective.code, s.grain): (s.score, s.status)
-        for s in ObjectiveSeries.objects.select_related("objective")
-    }
-
-
 def test_stored_findings_are_the_checks_of_the_stored_scorecard() -> None:
     assert sorted({f.code for f in stored_definitions.stored_findings()}) == [
         "cascade-gap",
@@ -154,18 +105,6 @@ def test_definition_changes_are_audited() -> None:
     ]
 
 
-def test_saving_an_observation_refreshes_stored_results(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    services.engine()
-    before = MeasureSeries.objects.get(measure__code="REV_NORTH", grain="month")
-    i = before.periods.index("2026-03")
-    oslo = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
-    with django_capture_on_commit_callbacks(execute=True):
-        oslo.value += 100
-        oslo.save()
-    after = MeasureSeries.objects.get(measure__code="REV_NORTH", grain="month")
-    assert after.value[i] == pytest.approx(before.value[i] + 100)
-
-
 def test_changing_a_definition_recomputes(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     measure = Measure.objects.get(code="SALES_OSLO")
     revision = Organization.current().revision  # type: ignore[union-attr]
@@ -176,10 +115,3 @@ def test_changing_a_definition_recomputes(django_capture_on_commit_callbacks) ->
     series = MeasureSeries.objects.get(measure__code="SALES_OSLO", grain="month")
     assert series.target[series.periods.index("2026-03")] == 1.0
     assert series.status[series.periods.index("2026-03")] == "green"
-
-
-def test_prepare_builds_the_evaluation_pages_then_use() -> None:
-    assert services.prepare() is True
-    built = services.engine()
-    assert services.prepare() is True and services.engine() is built  # not built again
-    assert built.results.explain("SALES_OSLO", "2026-03")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-CSS = (Path(__file__).parents[2] / "src/trellis/web/core/static/trellis/trellis.css").read_text(
+CSS = (Path(__file__).parents[3] / "src/trellis/web/core/static/trellis/trellis.css").read_text(
     encoding="utf-8"
 )
 VARIABLES = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", CSS))
