@@ -101,3 +101,10 @@ def test_incremental_evaluation_equals_full_evaluation(
     for level in ("measure", "objective", "perspective", "unit"):
         for label in ("2025-06", "2026-Q2", "2026", "2025-09:YTD", "2026-H1"):
             assert results.records(level, label) == full.records(level, label)
+    # Bit for bit, not only as rounded for output.
+    for grain, mine in results.evaluator.grains.items():
+        theirs = full.evaluator.grain(grain)
+        for name in ("value", "target", "score", "objective_score", "unit_score"):
+            assert np.array_equal(getattr(mine, name), getattr(theirs, name), equal_nan=True)
+        for name in ("status", "flags", "objective_status", "unit_status"):
+            assert np.array_equal(getattr(mine, name), getattr(theirs, name))

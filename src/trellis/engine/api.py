@@ -55,7 +55,7 @@ class Scorecard:
         """Validate data from CSV paths and/or tuples; raises :class:`ScorecardError` with
         every bad row when any row is bad (nothing is read partially)."""
         c = self.compiled
-        by_code = {m.code: m for m in c.measures}
+        by_code = c.by_code
         items: list[Observation] = []
         ends: list[int] = []
         findings: list[Finding] = []

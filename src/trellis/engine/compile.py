@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -106,6 +107,11 @@ class CompiledScorecard:
     section_perspective: IntArray
     section_components: Components  # objectives of each section
     unit_components: Components  # sections of each unit
+
+    @cached_property
+    def by_code(self) -> dict[str, Measure]:
+        """Each measure by its code (built once: validating a value needs it)."""
+        return {m.code: m for m in self.measures}
 
     @property
     def size(self) -> int:

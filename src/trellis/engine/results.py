@@ -216,8 +216,7 @@ class Results:
                 cleared.append((c.measure_index[str(item[0])], period.end))
             else:
                 kept.append(item)
-        by_code = {m.code: m for m in c.measures}
-        valid, findings = from_tuples(kept, by_code, c.calendar)
+        valid, findings = from_tuples(kept, c.by_code, c.calendar)
         if findings:
             raise ScorecardError(findings)
         horizon = self.evaluator.horizon

@@ -139,7 +139,7 @@ def _checked_rows(check: DataCheck, rows: list[Row], user: Any, confirmed: bool)
         )
         return check
     results = engine().results
-    by_code = {m.code: m for m in results.compiled.measures}
+    by_code = results.compiled.by_code
     allowed = _enterable(user)
     unknown = None
     if allowed is not None:
