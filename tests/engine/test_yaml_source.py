@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from trellis.demo.acme import scorecard_folder
+from trellis.engine import yaml_source
+from trellis.engine.loading import load_spec
 from trellis.engine.yaml_source import read_yaml
 
 BOMB = "\n".join(
@@ -44,3 +48,40 @@ def test_documents_that_never_end_or_nest_too_deep_are_refused(text: str, messag
     data, findings = read_yaml(text, "deep.yaml")
     assert data is None
     assert [f.message for f in findings] == [message]
+
+
+MALFORMED = [
+    "a: [1, 2\n",
+    "a: {b: 1\nc: 2\n",
+    "a: 1\n  b: 2\n",
+    "- a\nb: 1\n",
+    "a: 'unclosed\n",
+    "a: *missing\n",
+    "a: &x 1\nb: &x 2\n",
+    "--- 1\n--- 2\n",
+    "a:\n\t- tab\n",
+    "a: " + "[" * 150 + "]" * 150 + "\n",
+]
+
+
+@pytest.mark.parametrize("text", MALFORMED)
+def test_libyaml_and_the_python_parser_report_the_same(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = read_yaml(text, "card.yaml")[1]
+    monkeypatch.setattr(yaml_source, "FAST_LOADER", yaml.SafeLoader)
+    plain = read_yaml(text, "card.yaml")[1]
+    assert fast == plain
+    assert fast and fast[0].location.line is not None
+
+
+def test_libyaml_reads_real_scorecards_as_the_python_parser_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert yaml.__with_libyaml__ and yaml_source.FAST_LOADER is yaml.CSafeLoader
+    folder = scorecard_folder()
+    fast = load_spec(folder)
+    monkeypatch.setattr(yaml_source, "FAST_LOADER", yaml.SafeLoader)
+    plain = load_spec(folder)
+    assert fast.spec == plain.spec and fast.findings == plain.findings
+    assert [m.location for m in fast.spec.measures] == [m.location for m in plain.spec.measures]

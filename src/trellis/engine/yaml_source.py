@@ -10,6 +10,7 @@ the file and line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -82,44 +83,156 @@ def read_yaml(text: str, file: str) -> tuple[Any, list[Finding]]:
 def _read_text(text: str, file: str, findings: list[Finding]) -> Any:
     """The YAML document of ``text`` with the location of every mapping (None on errors)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except RecursionError:
-        findings.append(
-            error(
-                "yaml-too-deep",
-                f"mappings and lists nest deeper than {MAX_NESTING} levels",
-                location=Location(file=file, line=1),
-            )
-        )
-        return None
+        try:
+            node = _compose(text, FAST_LOADER)
+        except yaml.MarkedYAMLError:
+            if FAST_LOADER is yaml.SafeLoader:
+                raise
+            # libyaml words its errors its own way (and refuses some nesting of its own):
+            # the pure-Python parser says what Trellis has always said, at the same place.
+            # Only a broken file pays for reading it twice.
+            node = _compose(text, yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        expected = " ".join(p for p in (exc.context, exc.problem) if p)
-        findings.append(
-            error(
-                "yaml-syntax",
-                f"malformed YAML: {expected}",
-                location=Location(
-                    file=file,
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                ),
-            )
-        )
+        findings.append(_syntax_error(exc, file))
         return None
     except yaml.YAMLError as exc:
         findings.append(
             error("yaml-syntax", f"malformed YAML: {exc}", location=Location(file=file))
         )
         return None
+    except TooDeep as exc:
+        message = f"mappings and lists nest deeper than {MAX_NESTING} levels"
+        findings.append(error("yaml-too-large", message, location=_marked(exc.mark, file)))
+        return None
     if node is None:
         return None
-    problem = _expansion_problem(node)
+    problem = _expansion_problem(node.root) if node.anchors else None
     if problem is not None:
         message, where = problem
         findings.append(error("yaml-too-large", message, location=_located(where, file)))
         return None
-    return _Reader(file, findings).read(node)
+    return _Reader(file, findings).read(node.root)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    expected = " ".join(p for p in (exc.context, exc.problem) if p)
+    return error("yaml-syntax", f"malformed YAML: {expected}", location=_marked(mark, file))
+
+
+def _marked(mark: Any, file: str) -> Location:
+    if mark is None:
+        return Location(file=file)
+    return Location(file=file, line=mark.line + 1, column=mark.column + 1)
+
+
+FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML was built with it (14 times faster than pure Python)."""
+
+
+class TooDeep(Exception):
+    """Collections nest deeper than ``MAX_NESTING`` (found while composing, before any
+    recursion could reach Python's limit — or the C stack's)."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__("too deep")
+        self.mark = mark
+
+
+class Composed:
+    """A composed document: its root node, and whether it defines anchors (without them,
+    no node is shared and nothing can expand)."""
+
+    def __init__(self, root: yaml.Node, anchors: bool) -> None:
+        self.root = root
+        self.anchors = anchors
+
+
+def _compose(text: str, loader: Any) -> Composed | None:
+    """The node graph of the single document of ``text``, built from the parser's events
+    with an explicit stack: no recursion, so no document can exhaust the Python stack or
+    (through libyaml's recursive composer) the C stack. Tags are resolved as PyYAML's
+    composer resolves them; an alias shares its anchor's node, as there."""
+    resolver: Any = yaml.resolver.Resolver()
+    anchors: dict[str, yaml.Node] = {}
+    open_: list[yaml.Node] = []
+    keys: list[yaml.Node | None] = []
+    root: yaml.Node | None = None
+    documents = 0
+
+    def attach(node: yaml.Node) -> None:
+        nonlocal root
+        if not open_:
+            root = node
+            return
+        parent = open_[-1]
+        if isinstance(parent, yaml.SequenceNode):
+            parent.value.append(node)
+        elif keys[-1] is None:
+            keys[-1] = node
+        else:
+            parent.value.append((keys[-1], node))
+            keys[-1] = None
+
+    def remember(event: Any, node: yaml.Node) -> None:
+        if event.anchor is None:
+            return
+        if event.anchor in anchors:
+            raise yaml.composer.ComposerError(
+                f"found duplicate anchor {event.anchor!r}; first occurrence",
+                anchors[event.anchor].start_mark,
+                "second occurrence",
+                event.start_mark,
+            )
+        anchors[event.anchor] = node
+
+    events: Iterable[Any] = yaml.parse(text, Loader=loader)  # typed loosely by PyYAML
+    for event in events:
+        # libyaml's marks are its own class, which PyYAML's stubs do not admit for nodes.
+        start: Any = event.start_mark
+        end: Any = event.end_mark
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise yaml.composer.ComposerError(
+                    "expected a single document in the stream",
+                    root.start_mark if root is not None else None,
+                    "but found another document",
+                    start,
+                )
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise yaml.composer.ComposerError(
+                    None, None, f"found undefined alias {event.anchor!r}", start
+                )
+            attach(anchors[event.anchor])
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            scalar = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
+            remember(event, scalar)
+            attach(scalar)
+        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            if len(open_) >= MAX_NESTING:
+                raise TooDeep(start)
+            kind = (
+                yaml.SequenceNode
+                if isinstance(event, yaml.SequenceStartEvent)
+                else yaml.MappingNode
+            )
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolver.resolve(kind, None, event.implicit)
+            collection = kind(tag, [], start, None, flow_style=event.flow_style)
+            remember(event, collection)
+            attach(collection)
+            open_.append(collection)
+            keys.append(None)
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            open_.pop().end_mark = end
+            keys.pop()
+    return None if root is None else Composed(root, bool(anchors))
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
