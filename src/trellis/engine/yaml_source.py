@@ -28,7 +28,9 @@ class Located(dict[str, Any]):
 
 
 def _located(node: yaml.Node, file: str) -> Location:
-    return Location(file=file, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+    mark = node.start_mark
+    # Built without validation (the parser's numbers): one per mapping of every file.
+    return Location.model_construct(file=file, line=mark.line + 1, column=mark.column + 1)
 
 
 class _Reader:
@@ -61,7 +63,12 @@ class _Reader:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.read(item) for item in node.value]
-        return self.constructor.construct_object(node)
+        # A scalar is built by its tag's constructor directly (the general entry point's
+        # bookkeeping for shared and recursive objects is for collections).
+        build = self.constructor.yaml_constructors.get(node.tag)
+        if build is None:
+            return self.constructor.construct_object(node)
+        return build(self.constructor, node)
 
 
 MAX_ALIAS_NODES = 100_000

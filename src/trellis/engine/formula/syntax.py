@@ -9,6 +9,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_DEPTH = 64
 """Parentheses, unary operators and function calls inside one another."""
@@ -327,8 +328,11 @@ def _is_whole_constant(node: Node) -> bool:
     return isinstance(node, Number) and node.value >= 0 and node.value == int(node.value)
 
 
+@lru_cache(maxsize=1 << 18)
 def parse(text: str) -> Node:
-    """Parse formula text into a tree; raises :class:`FormulaError` with the position."""
+    """Parse formula text into a tree; raises :class:`FormulaError` with the position.
+    Trees are immutable, so each text is parsed once however often it is asked for (the
+    checks, the compiler and explanations all read the same formulas)."""
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"formula is longer than {MAX_LENGTH} characters", text[:40], 0)
     return _Parser(text).parse()

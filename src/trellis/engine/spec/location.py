@@ -19,7 +19,9 @@ class Location(BaseModel):
     def at(self, key: str) -> Location:
         """The location of one key of the object (the object's own when unknown)."""
         line = self.fields.get(key, self.line)
-        return Location(file=self.file, line=line)
+        # Built without validation: the values come from a Location (checks ask for
+        # hundreds of thousands of these on a large scorecard).
+        return Location.model_construct(file=self.file, line=line)
 
     def __str__(self) -> str:
         if self.file is None:
