@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from trellis.engine.bulk_read import read_long_csv
 from trellis.engine.checks import run_checks
 from trellis.engine.compile import CompiledScorecard, compile_scorecard
 from trellis.engine.evaluate import Evaluator
@@ -89,11 +90,22 @@ class Scorecard:
         start, end = cal.fiscal_years_span(first, last)
         return Horizon(start, end)
 
+    def read_stored(self, *sources: DataSource) -> StoredObservations:
+        """Validate data as :meth:`read_observations` does, straight into the arrays
+        evaluation reads: one long CSV file is read as arrays (millions of rows without an
+        object per row; :mod:`trellis.engine.bulk_read`), anything else row by row."""
+        c = self.compiled
+        if len(sources) == 1 and isinstance(sources[0], str | Path):
+            bulk = read_long_csv(sources[0], c.by_code, c.measure_index, c.calendar)
+            if bulk is not None:
+                if bulk.findings:
+                    raise ScorecardError(bulk.findings)
+                return bulk.stored
+        return StoredObservations.of(self.read_observations(*sources), c.measure_index)
+
     def evaluate(self, *sources: DataSource) -> Results:
         """Evaluate observations (CSV paths or ``(measure, period, value)`` tuples)."""
-        observations = self.read_observations(*sources)
-        index = self.compiled.measure_index
-        return self.evaluate_stored(StoredObservations.of(observations, index))
+        return self.evaluate_stored(self.read_stored(*sources))
 
     def evaluate_stored(self, stored: StoredObservations) -> Results:
         """Evaluate observations validated before (as a database stores them): no row is
