@@ -42,6 +42,11 @@ def test_shared_settings_with_anchors_and_merges_still_load() -> None:
         ("a: &a [1, *a]\n", "an alias refers to a node that contains it (it would never end)"),
         ("a: " + "[" * 150 + "]" * 150 + "\n", "mappings and lists nest deeper than 100 levels"),
         ("a: " + "[" * 5000 + "]" * 5000 + "\n", "mappings and lists nest deeper than 100 levels"),
+        ("a: " + "[" * 999 + "]" * 999 + "\n", "mappings and lists nest deeper than 100 levels"),
+        (
+            "a:\n" + "".join(" " * i + "- \n" for i in range(1, 3000)),
+            "mappings and lists nest deeper than 100 levels",
+        ),
     ],
 )
 def test_documents_that_never_end_or_nest_too_deep_are_refused(text: str, message: str) -> None:
@@ -79,6 +84,7 @@ def test_libyaml_reads_real_scorecards_as_the_python_parser_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert yaml.__with_libyaml__ and yaml_source.FAST_LOADER is yaml.CSafeLoader
+    assert yaml_source.C_COMPOSER_SAFE  # this libyaml bounds nesting: its composer is used
     folder = scorecard_folder()
     fast = load_spec(folder)
     monkeypatch.setattr(yaml_source, "FAST_LOADER", yaml.SafeLoader)

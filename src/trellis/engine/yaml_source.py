@@ -41,7 +41,9 @@ class _Reader:
         self.findings = findings
         self.constructor = SafeConstructor()
 
-    def read(self, node: yaml.Node) -> Any:
+    def read(self, node: yaml.Node, depth: int = 0) -> Any:
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and depth >= MAX_NESTING:
+            raise TooDeep(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             self.constructor.flatten_mapping(node)
             out = Located()
@@ -58,11 +60,11 @@ class _Reader:
                             location=_located(key_node, self.file),
                         )
                     )
-                out[text] = self.read(value_node)
+                out[text] = self.read(value_node, depth + 1)
                 out.key_lines[text] = key_node.start_mark.line + 1
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.read(item) for item in node.value]
+            return [self.read(item, depth + 1) for item in node.value]
         # A scalar is built by its tag's constructor directly (the general entry point's
         # bookkeeping for shared and recursive objects is for collections).
         build = self.constructor.yaml_constructors.get(node.tag)
@@ -91,7 +93,7 @@ def _read_text(text: str, file: str, findings: list[Finding]) -> Any:
     """The YAML document of ``text`` with the location of every mapping (None on errors)."""
     try:
         try:
-            node = _compose(text, FAST_LOADER)
+            node = _fast_compose(text)
         except yaml.MarkedYAMLError:
             if FAST_LOADER is yaml.SafeLoader:
                 raise
@@ -99,26 +101,45 @@ def _read_text(text: str, file: str, findings: list[Finding]) -> Any:
             # the pure-Python parser says what Trellis has always said, at the same place.
             # Only a broken file pays for reading it twice.
             node = _compose(text, yaml.SafeLoader)
+        if node is None:
+            return None
+        problem = _expansion_problem(node.root) if node.anchors else None
+        if problem is not None:
+            message, where = problem
+            findings.append(error("yaml-too-large", message, location=_located(where, file)))
+            return None
+        return _Reader(file, findings).read(node.root)
     except yaml.MarkedYAMLError as exc:
         findings.append(_syntax_error(exc, file))
-        return None
     except yaml.YAMLError as exc:
         findings.append(
             error("yaml-syntax", f"malformed YAML: {exc}", location=Location(file=file))
         )
-        return None
     except TooDeep as exc:
         message = f"mappings and lists nest deeper than {MAX_NESTING} levels"
         findings.append(error("yaml-too-large", message, location=_marked(exc.mark, file)))
-        return None
-    if node is None:
-        return None
-    problem = _expansion_problem(node.root) if node.anchors else None
-    if problem is not None:
-        message, where = problem
-        findings.append(error("yaml-too-large", message, location=_located(where, file)))
-        return None
-    return _Reader(file, findings).read(node.root)
+    return None
+
+
+def _fast_compose(text: str) -> Composed | None:
+    """The document composed by libyaml's own composer where that is safe (its parser
+    refuses nesting deeper than 1,000 levels, so its recursion stays short), else from the
+    parser's events. Aliases are possible only where the text has an anchor (``&``)."""
+    if not C_COMPOSER_SAFE or FAST_LOADER is yaml.SafeLoader:
+        return _compose(text, FAST_LOADER)
+    root = yaml.compose(text, Loader=FAST_LOADER)
+    return None if root is None else Composed(root, "&" in text)
+
+
+def _libyaml_limits_nesting() -> bool:
+    """Whether this libyaml refuses deep nesting (0.2.5 and later do, at 1,000 levels)."""
+    if FAST_LOADER is yaml.SafeLoader:
+        return False
+    try:
+        yaml.compose("[" * 1500 + "]" * 1500, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        return True
+    return False
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> Finding:
@@ -288,3 +309,7 @@ def _expansion_problem(root: yaml.Node) -> tuple[str, yaml.Node] | None:
                 node,
             )
     return None
+
+
+C_COMPOSER_SAFE = _libyaml_limits_nesting()
+"""libyaml's recursive composer is used only where its parser bounds the recursion."""
