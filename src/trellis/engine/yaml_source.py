@@ -29,8 +29,7 @@ class Located(dict[str, Any]):
 
 def _located(node: yaml.Node, file: str) -> Location:
     mark = node.start_mark
-    # Built without validation (the parser's numbers): one per mapping of every file.
-    return Location.model_construct(file=file, line=mark.line + 1, column=mark.column + 1)
+    return Location(file, mark.line + 1, mark.column + 1)
 
 
 class _Reader:

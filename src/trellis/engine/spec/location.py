@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 
-class Location(BaseModel):
-    """A place in a source file (1-based line and column)."""
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a source file (1-based line and column).
 
-    model_config = ConfigDict(frozen=True)
+    A plain frozen dataclass, not a pydantic model: a large scorecard has one for every
+    mapping it holds and asks for hundreds of thousands more (``at``), and they come from
+    the parser or from another location — there is nothing to validate."""
 
     file: str | None = None
     line: int | None = None
     column: int | None = None
-    fields: dict[str, int] = {}
+    fields: dict[str, int] = field(default_factory=dict)
     """Line of each key written in the object's mapping."""
 
     def at(self, key: str) -> Location:
         """The location of one key of the object (the object's own when unknown)."""
-        line = self.fields.get(key, self.line)
-        # Built without validation: the values come from a Location (checks ask for
-        # hundreds of thousands of these on a large scorecard).
-        return Location.model_construct(file=self.file, line=line)
+        return Location(self.file, self.fields.get(key, self.line))
 
     def __str__(self) -> str:
         if self.file is None:
@@ -32,8 +35,9 @@ class Location(BaseModel):
 
 
 class Definition(BaseModel):
-    """Base of every definition: frozen, strict about unknown keys, and located."""
+    """Base of every definition: frozen, strict about unknown keys, and located (the
+    location is bookkeeping: never validated, never dumped)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    location: Location = Location()
+    location: Annotated[Location, SkipValidation] = Field(default_factory=Location, exclude=True)
