@@ -120,6 +120,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], why: Any) -> None:
+    """Wait (a minute at most) until ``trellis serve`` at ``url`` answers; ``why()`` tells
+    what it said when it stops or never answers."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/login/", timeout=2):
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {why()}") from None
+            time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo installation served by ``trellis serve`` on a free loopback port (browser
@@ -150,15 +164,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/login/", timeout=2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {process.stderr.read()!r}") from None
-            time.sleep(0.3)
+    wait_until_serving(url, process, lambda: repr(process.stderr.read()))  # type: ignore[union-attr]
     yield url
     process.terminate()
     process.wait(timeout=10)

@@ -101,6 +101,12 @@ def test_a_bad_setting_is_named_and_the_server_does_not_start(tmp_path: Path) ->
         ("TRELLIS_WEB_THREADS", "many", "TRELLIS_WEB_THREADS must be a whole number, not 'many'"),
         ("TRELLIS_WEB_THREADS", "0", "TRELLIS_WEB_THREADS must be at least 1, not 0"),
         ("TRELLIS_MAX_UPLOAD_MB", "-5", "TRELLIS_MAX_UPLOAD_MB must be at least 1, not -5"),
+        (
+            "TRELLIS_TASK_BACKEND",
+            "celery",
+            "TRELLIS_TASK_BACKEND must be immediate, database or rq, not 'celery'",
+        ),
+        ("TRELLIS_TASK_BACKEND", "rq", "TRELLIS_TASK_BACKEND=rq needs TRELLIS_REDIS_URL"),
     ):
         result = trellis("serve", "--data-dir", tmp_path / "data", env={name: value})
         assert result.returncode == 2, result.stderr
@@ -120,3 +126,9 @@ def test_sessions_lists_and_revokes(demo: Path) -> None:
     revoked = trellis("sessions", "--revoke", "Viewer", "--data-dir", demo)
     assert revoked.returncode == 0, revoked.stderr
     assert revoked.stdout.strip() == "Ended 0 session(s) of Viewer."
+
+
+def test_a_worker_without_a_queue_says_so(tmp_path: Path) -> None:
+    result = trellis("worker", "--data-dir", tmp_path / "data")
+    assert result.returncode == 2
+    assert "there is no queue to work on: set TRELLIS_REDIS_URL" in " ".join(result.stderr.split())

@@ -1,6 +1,7 @@
 """A database made by the release before the apps were laid out by capability migrates
 forward: roles, connections and their history are found where the models now live, without
-a row copied (the moves only change which app owns a table).
+a row copied (the moves only change which app owns a table); its stored results count as
+current (no recomputation after the upgrade).
 
 The migrations of the move touch no table, so one database engine says as much as two: the
 test builds its own SQLite file and never touches the test database.
@@ -39,6 +40,10 @@ def test_a_database_of_the_previous_release_migrates_forward(tmp_path: Path) -> 
         _django(tmp_path, "migrate", app, name)
     with sqlite3.connect(tmp_path / "trellis.sqlite3") as db:
         db.execute(
+            "INSERT INTO scorecards_organization (id, name, definition, revision,"
+            " data_revision) VALUES (1, 'Acme', '{}', 3, 7)"
+        )
+        db.execute(
             "INSERT INTO scorecards_unit (id, code, name, kind, owner, path, depth, position,"
             " definition, data_revision) VALUES (1, 'acme', 'Acme', '', '', '/acme/', 0, 0,"
             " '{}', 0)"
@@ -65,16 +70,20 @@ def test_a_database_of_the_previous_release_migrates_forward(tmp_path: Path) -> 
             "import json, django; django.setup()\n"
             "from trellis.web.connectors.models import Connection\n"
             "from trellis.web.core.models import Membership\n"
+            "from trellis.web.scorecards.models import Organization\n"
             "print(json.dumps({\n"
             "  'roles': list(Membership.objects.values_list('user__username', 'unit__code',"
             " 'role')),\n"
             "  'connections': list(Connection.objects.values_list('name', 'schedule',"
             " 'password_env')),\n"
+            "  'revisions': list(Organization.objects.values_list('data_revision',"
+            " 'results_revision')),\n"
             "}))"
         ),
     )
     assert json.loads(found) == {
         "roles": [["nina", "acme", "viewer"]],
         "connections": [["pos", "daily", "POS_PASSWORD"]],
+        "revisions": [[7, 7]],  # stored results were current: nothing recomputed
     }
     assert "No changes detected" in _django(tmp_path, "makemigrations", "--check", "--dry-run")

@@ -376,17 +376,59 @@ def register(app: typer.Typer) -> None:
         ] = 60,
         data_dir: DataDir = None,
     ) -> None:
-        """Run queued background work (with TRELLIS_TASK_BACKEND=database) and start the
-        scheduled database connectors when they are due."""
+        """Run queued background work (queued in Redis with TRELLIS_REDIS_URL, or in the
+        database with TRELLIS_TASK_BACKEND=database) and start the scheduled database
+        connectors when they are due. Several workers may run, on several machines."""
         setup(data_dir)
         migrate()
         import threading
 
+        from django.conf import settings
         from django.core.management import call_command
 
+        from trellis.web.results import services
+
+        if not settings.TASKS_IN_WORKER:
+            raise _fail(
+                "there is no queue to work on: set TRELLIS_REDIS_URL (or "
+                "TRELLIS_TASK_BACKEND=database) for this command and the web processes; "
+                "without either, the web processes do the background work themselves"
+            )
+        threading.Thread(target=_heartbeat, daemon=True).start()
+        if services.catch_up():
+            out.print("The stored results were behind the data (an interrupted refresh): redone.")
         if schedule_every > 0:
             threading.Thread(target=_scheduler, args=(schedule_every,), daemon=True).start()
-        call_command("db_worker")
+        if settings.TASK_BACKEND == "rq":
+            # One process that keeps its evaluated scorecard from job to job (RQ's default
+            # worker forks a process per job, which would evaluate everything every time).
+            call_command(
+                "rqworker",
+                "default",
+                job_class="django_tasks_rq.Job",
+                worker_class="rq.worker.SimpleWorker",
+            )
+        else:
+            call_command("db_worker")
+
+
+def _heartbeat() -> None:
+    """Tell /healthz that this worker is alive, every few seconds, until it stops."""
+    import logging
+    import time
+
+    from django.db import close_old_connections
+
+    from trellis.web.core import health
+
+    name = health.worker_name()
+    while True:
+        try:
+            close_old_connections()
+            health.beat(name)
+        except Exception:
+            logging.getLogger("trellis.worker").exception("could not record the heartbeat")
+        time.sleep(health.BEAT_SECONDS)
 
 
 def _scheduler(every: int, rounds: int | None = None) -> None:

@@ -21,10 +21,13 @@ application = WSGIMiddleware(django_application, workers=settings.TRELLIS_WEB_TH
 
 
 def _prepare() -> None:
-    """Build this process's evaluated scorecard (nothing to do before a first import)."""
+    """Build this process's evaluated scorecard (nothing to do before a first import);
+    without a worker, first redo a refresh that a stopped process left undone."""
     from trellis.web.results import services  # noqa: PLC0415 - needs the loaded apps
 
     try:
+        if not settings.TASKS_IN_WORKER:
+            services.catch_up()
         services.prepare()
     finally:
         connections.close_all()

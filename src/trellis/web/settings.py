@@ -9,8 +9,12 @@ Configuration comes from the environment:
 - ``TRELLIS_SECRET_KEY``: the secret key; otherwise one is generated into the data folder;
 - ``TRELLIS_DEBUG``: ``1`` for debug mode (never in production; off by default);
 - ``TRELLIS_ALLOWED_HOSTS``: comma-separated host names (default: localhost names);
-- ``TRELLIS_TASK_BACKEND``: ``immediate`` (default: recomputation runs in the request) or
-  ``database`` (queued for ``trellis worker``);
+- ``TRELLIS_REDIS_URL``: a Redis server (``redis://127.0.0.1:6379/0``) shared by every
+  process: the page cache and sessions live there, and background work is queued there for
+  ``trellis worker`` (RQ); unset, the cache is a folder and sessions the database's;
+- ``TRELLIS_TASK_BACKEND``: ``immediate`` (default without Redis: recomputation runs in the
+  request), ``database`` (queued in the database for ``trellis worker``) or ``rq`` (queued
+  in Redis; the default with ``TRELLIS_REDIS_URL``);
 - ``TRELLIS_WARM_PAGES``: ``changed`` (default), ``all`` or ``off``: which unit scorecards
   and strategy maps are rendered ahead after results change;
 - ``TRELLIS_WARM_MEASURES``: ``1`` to render the measure pages of those units ahead too
@@ -72,6 +76,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "trellis.web.core",
     "trellis.web.accounts",
     "trellis.web.scorecards",
@@ -247,28 +253,51 @@ if TRELLIS_HTTPS:
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-CACHES = {
-    # Shared by every worker process of the installation and kept across restarts: a page
-    # body rendered by one worker serves all of them (keys carry the data revisions).
-    "default": {
-        "BACKEND": "trellis.web.core.cache.PageCache",  # a file cache that culls rarely
-        "LOCATION": DATA_DIR / "cache",
-        "TIMEOUT": 600,
-        # At most this many pages (plus CULL_EVERY per process between two culls).
-        "OPTIONS": {"MAX_ENTRIES": _whole_number("TRELLIS_PAGE_CACHE_ENTRIES", 50_000, 100)},
-    },
-}
-
-TASKS_IN_WORKER = os.environ.get("TRELLIS_TASK_BACKEND") == "database"
-TASKS = {
-    "default": {
-        "BACKEND": (
-            "django_tasks_db.DatabaseBackend"
-            if TASKS_IN_WORKER
-            else "django_tasks.backends.immediate.ImmediateBackend"
-        )
+REDIS_URL = os.environ.get("TRELLIS_REDIS_URL", "").strip()
+if REDIS_URL:
+    # One Redis for every process of the installation: pages rendered by one serve all,
+    # sessions are read from it (and kept in the database too, so that revoking them and
+    # a restart of Redis lose nothing), background work is queued in it.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 600,
+            "KEY_PREFIX": "trellis",
+        },
     }
+    SESSION_ENGINE = "trellis.web.accounts.cached_sessions"
+else:
+    CACHES = {
+        # Shared by every process of the installation on this machine and kept across
+        # restarts: a page body rendered by one process serves all of them (keys carry the
+        # data revisions).
+        "default": {
+            "BACKEND": "trellis.web.core.cache.PageCache",  # a file cache that culls rarely
+            "LOCATION": DATA_DIR / "cache",
+            "TIMEOUT": 600,
+            # At most this many pages (plus CULL_EVERY per process between two culls).
+            "OPTIONS": {"MAX_ENTRIES": _whole_number("TRELLIS_PAGE_CACHE_ENTRIES", 50_000, 100)},
+        },
+    }
+
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
+TASK_BACKEND = os.environ.get("TRELLIS_TASK_BACKEND", "rq" if REDIS_URL else "immediate")
+if TASK_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TRELLIS_TASK_BACKEND must be immediate, database or rq, not {TASK_BACKEND!r}"
+    )
+if TASK_BACKEND == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("TRELLIS_TASK_BACKEND=rq needs TRELLIS_REDIS_URL")
+TASKS_IN_WORKER = TASK_BACKEND != "immediate"
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
+# django-rq's queues (used by the rq backend): jobs may run for an hour (a full
+# recomputation of a very large organization).
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 TRELLIS_DEMO = (DATA_DIR / "demo").exists()

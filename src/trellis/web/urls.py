@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from trellis.web.core.views import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("trellis.web.accounts.urls")),
     path("admin/", admin.site.urls),
     path("data/", include("trellis.web.collection.urls")),

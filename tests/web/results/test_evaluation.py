@@ -90,3 +90,40 @@ def test_prepare_builds_the_evaluation_pages_then_use() -> None:
     built = services.engine()
     assert services.prepare() is True and services.engine() is built  # not built again
     assert built.results.explain("SALES_OSLO", "2026-03")
+
+
+def test_stored_results_say_which_data_revision_they_are_of(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from trellis.web.scorecards.models import Organization
+
+    services.engine()
+    org = Organization.objects.get()
+    assert org.results_revision == org.data_revision
+    oslo = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
+    with django_capture_on_commit_callbacks(execute=True):
+        oslo.value += 100
+        oslo.save()
+    org.refresh_from_db()
+    assert org.results_revision == org.data_revision
+    assert services.catch_up() is False  # nothing to redo
+
+
+def test_catch_up_redoes_an_interrupted_refresh() -> None:
+    from django.db.models import F
+
+    from trellis.web.scorecards.models import Organization
+
+    stored = MeasureSeries.objects.get(measure__code="REV_NORTH", grain="month")
+    i = stored.periods.index("2026-03")
+    # A value written, and the process refreshing results for it killed: the data moved
+    # on, the stored results did not.
+    oslo = Observation.objects.get(measure__code="SALES_OSLO", period="2026-03")
+    Observation.objects.filter(pk=oslo.pk).update(value=oslo.value + 250)
+    Organization.objects.update(data_revision=F("data_revision") + 1)
+    assert services.catch_up() is True
+    after = MeasureSeries.objects.get(measure__code="REV_NORTH", grain="month")
+    assert after.value[i] == pytest.approx(stored.value[i] + 250)
+    org = Organization.objects.get()
+    assert org.results_revision == org.data_revision
+    assert services.catch_up() is False

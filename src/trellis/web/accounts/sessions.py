@@ -4,6 +4,8 @@ copied session cookie is worth nothing afterwards."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connections, models, router
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from trellis.web.accounts.names import person_named
 
@@ -53,14 +56,21 @@ class SessionStore(DatabaseStore):
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",  # noqa: S608 - the table name is ours
+                f"SELECT session_data, expire_date FROM {table}"  # noqa: S608 - our table
+                " WHERE session_key = %s AND expire_date > %s",
                 [self.session_key, now],
             )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
-        return Session(session_key=self.session_key, session_data=row[0])
+        return Session(
+            session_key=self.session_key, session_data=row[0], expire_date=_moment(row[1])
+        )
+
+    @classmethod
+    def forget(cls, keys: list[str]) -> None:
+        """Drop what is kept of these ended sessions outside the database (nothing here)."""
 
     def create_model_instance(self, data: dict[str, Any]) -> Session:
         row: Session = super().create_model_instance(data)
@@ -71,9 +81,22 @@ class SessionStore(DatabaseStore):
         return row
 
 
+def _moment(raw: Any) -> datetime:
+    """A datetime read by a plain cursor (SQLite gives text, PostgreSQL a datetime)."""
+    if isinstance(raw, datetime):
+        moment = raw
+    else:
+        parsed = parse_datetime(str(raw))
+        assert parsed is not None
+        moment = parsed
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+
 def end_sessions(user: Any) -> int:
     """End every session of ``user``; how many there were."""
-    removed, _ = Session.objects.filter(user=user).delete()
+    keys = list(Session.objects.filter(user=user).values_list("session_key", flat=True))
+    removed, _ = Session.objects.filter(session_key__in=keys).delete()
+    import_module(settings.SESSION_ENGINE).SessionStore.forget(keys)
     return removed
 
 

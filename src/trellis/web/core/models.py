@@ -8,7 +8,7 @@ from django.db import models
 from trellis.web.core.memberships import Membership
 from trellis.web.core.querysets import RestrictedQuerySet
 
-__all__ = ["Membership", "Restricted"]
+__all__ = ["Heartbeat", "Membership", "Restricted"]
 
 
 class Restricted(models.Model):
@@ -20,3 +20,11 @@ class Restricted(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background process (``trellis worker``), for /healthz."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    """The process: host name and process id."""
+    seen = models.DateTimeField()

@@ -8,15 +8,17 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from trellis.web.core import slots
+from trellis.web.core import health, slots
 from trellis.web.core.cache import code_fingerprint
 from trellis.web.core.querysets import allowed_paths
 from trellis.web.core.roles import Action
@@ -217,3 +219,20 @@ class AdministratorsPage(PlainPage):
         if not request.user.is_authenticated or not administers_all(request.user):
             raise Http404("no such page")
         return super().dispatch(request, *args, **kwargs)
+
+
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """``/healthz``: 200 when the database, cache, queue and (if one is needed) a worker
+    answer, else 503; for load balancers and monitoring, without a session, showing no
+    data of the organization."""
+    checks = health.report()
+    ok = all(c.ok for c in checks.values())
+    return JsonResponse(
+        {
+            "status": "ok" if ok else "failing",
+            "checks": {name: {"ok": c.ok, "ms": c.ms, **c.facts} for name, c in checks.items()},
+        },
+        status=200 if ok else 503,
+    )

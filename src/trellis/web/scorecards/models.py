@@ -25,9 +25,12 @@ class Organization(models.Model):
     definition = models.JSONField(default=dict)
     revision = models.PositiveIntegerField(default=0)
     data_revision = models.PositiveIntegerField(default=0)
+    results_revision = models.PositiveIntegerField(default=0)
+    """The data revision the stored results were written for: behind ``data_revision`` while
+    a refresh is under way, or when one was interrupted (``trellis worker`` catches up)."""
     reporting_month = models.IntegerField(_("reporting month"), null=True, blank=True)
     """The month data is being collected for (month index); empty: the month before today."""
-    history = HistoricalRecords(excluded_fields=["revision", "data_revision"])
+    history = HistoricalRecords(excluded_fields=["revision", "data_revision", "results_revision"])
 
     def __str__(self) -> str:
         return self.name

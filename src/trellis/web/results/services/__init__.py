@@ -2,13 +2,14 @@
 
 - ``evaluation``: ``engine`` (this process's evaluated scorecard, a frozen state per
   revision; ``prepare`` builds it ahead), ``recompute``, ``observations_changed``
-  (incremental), the stored series;
+  (incremental), ``catch_up`` (after an interrupted refresh), the stored series;
 - ``pages``: periods, explanations, charts, evidence and special causes for pages.
 """
 
 from trellis.web.results.services.evaluation import (
     GRAINS,
     Refreshed,
+    catch_up,
     engine,
     observations_changed,
     prepare,
@@ -30,6 +31,7 @@ __all__ = [
     "GRAINS",
     "Refreshed",
     "calendar",
+    "catch_up",
     "chart",
     "control_chart",
     "engine",

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 
 from trellis.engine.api import Scorecard
 from trellis.engine.findings import ScorecardError, error
@@ -124,6 +125,33 @@ def recompute() -> None:
             model.objects.all().delete()
         _write_series(built, None)
         Unit.objects.update(data_revision=F("data_revision") + 1)
+        _written_for(built.data_revision)
+
+
+def _written_for(data_revision: int) -> None:
+    """Record (in the transaction that wrote them) that stored results are those of this
+    data revision, or later."""
+    Organization.objects.update(
+        results_revision=Greatest(F("results_revision"), Value(data_revision))
+    )
+
+
+def catch_up() -> bool:
+    """Recompute the stored results when they are behind the data: a refresh was
+    interrupted (its process killed mid-way: its writes were rolled back, the values it
+    was refreshing for are stored). True when it recomputed.
+
+    ``trellis worker`` calls this as it starts, before it takes queued work (and
+    ``trellis serve`` when there is no worker), so an interrupted refresh is redone once."""
+    forget("organization")
+    org = Organization.current()
+    if org is None or org.results_revision >= org.data_revision:
+        return False
+    try:
+        recompute()
+    except ScorecardError:  # definitions the engine refuses: their pages say why
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -167,6 +195,7 @@ def observations_changed(changes: Sequence[tuple[str, str, float | None]]) -> Re
     with transaction.atomic():
         touched = _write_series(updated, rows)
         Unit.objects.filter(code__in=touched).update(data_revision=F("data_revision") + 1)
+        _written_for(updated.data_revision)
     return Refreshed(touched, full=False)
 
 

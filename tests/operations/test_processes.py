@@ -1,0 +1,144 @@
+"""Two web processes and a worker on PostgreSQL and Redis (``conftest.Cluster``): what one
+process writes, the other shows; sessions are shared and revocable; a worker killed in the
+middle of its work loses nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import psycopg
+
+from tests.operations.conftest import Cluster
+from tests.real_client import Browser
+
+ROW = r'{code}/">[^<]*</a></th><td class="number">([^<]*)<'
+
+
+def _shown(client: Browser, code: str, period: str) -> str:
+    """The actual of a measure on the Retail scorecard for a period, as shown."""
+    status, _headers, page = client.request(f"/units/retail/?period={period}")
+    assert status == 200
+    found = re.search(ROW.format(code=code), page)
+    assert found is not None, f"{code} not on the Retail scorecard"
+    return found.group(1).split("<")[0].replace(",", "").strip()
+
+
+def _wait_for(client: Browser, code: str, period: str, value: str, seconds: float) -> float:
+    """Seconds until the page shows ``value`` (fails after ``seconds``)."""
+    start = time.monotonic()
+    while (shown := _shown(client, code, period)) != value:
+        assert time.monotonic() - start < seconds, f"{code} still shows {shown!r}"
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def _signed_in(url: str, name: str) -> Browser:
+    client = Browser(url)
+    assert client.sign_in(name, "demo") == 302
+    return client
+
+
+def test_a_value_saved_through_one_process_shows_on_the_other_within_a_second(
+    cluster: Cluster,
+) -> None:
+    updater = _signed_in(cluster.urls[0], "updater")
+    viewer = _signed_in(cluster.urls[1], "viewer")
+    assert _shown(viewer, "OPEX_RETAIL", "2026-04") == "—"  # nothing reported yet
+    status, headers, _page = updater.post(
+        "/data/updates/", {"value__OPEX_RETAIL__2026-04": "831", "confirm": "on"}
+    )
+    assert (status, headers["location"]) == (302, "/data/updates/")
+    _wait_for(viewer, "OPEX_RETAIL", "2026-04", "831", seconds=1.0)
+    # … and the other way round, the stored results moving on from the new state
+    status, _headers, _page = _signed_in(cluster.urls[1], "updater").post(
+        "/data/updates/", {"value__OPEX_RETAIL__2026-04": "842", "confirm": "on"}
+    )
+    assert status == 302
+    _wait_for(_signed_in(cluster.urls[0], "viewer"), "OPEX_RETAIL", "2026-04", "842", 1.0)
+
+
+def test_sessions_live_in_redis_are_shared_and_end_everywhere_when_revoked(
+    cluster: Cluster,
+) -> None:
+    viewer = _signed_in(cluster.urls[0], "viewer")
+    key = next(c.value for c in viewer.jar if c.name == "sessionid")
+    assert any(k.endswith(key.encode()) for k in cluster.redis.keys("*sessions*"))
+    other = Browser(cluster.urls[1])
+    other.jar.set_cookie(next(c for c in viewer.jar if c.name == "sessionid"))
+    assert other.request("/")[0] == 200  # the same session, served by the other process
+    revoked = cluster.cli("sessions", "--revoke", "viewer")
+    assert revoked.returncode == 0, revoked.stderr
+    assert not any(k.endswith(key.encode()) for k in cluster.redis.keys("*sessions*"))
+    for client in (viewer, other):
+        status, headers, _page = client.request("/")
+        assert (status, headers["location"]) == (302, "/login/?next=/")
+
+
+def test_health_reports_every_shared_service(cluster: Cluster) -> None:
+    status, headers, body = Browser(cluster.urls[1]).request("/healthz")
+    assert status == 200
+    report = json.loads(body)
+    assert report["status"] == "ok"
+    checks = report["checks"]
+    assert checks["database"]["vendor"] == "postgresql"
+    assert checks["cache"]["backend"] == "RedisCache"
+    assert checks["queue"]["backend"] == "rq"
+    assert checks["worker"]["alive"] == 1
+    assert "no-store" in headers["cache-control"]
+
+
+def test_a_worker_killed_in_the_middle_of_a_refresh_loses_nothing(cluster: Cluster) -> None:
+    updater = _signed_in(cluster.urls[0], "updater")
+    viewer = _signed_in(cluster.urls[1], "viewer")
+    csv = b"measure,period,value\nOPEX_RETAIL,2026-05,817\nSTOCKOUT_RATE,2026-05,2.5\n"
+    # The worker's refresh will wait, inside its transaction, for the Retail row held here.
+    with psycopg.connect(cluster.database) as holder:
+        holder.execute("SELECT 1 FROM scorecards_unit WHERE code = 'retail' FOR UPDATE")
+        status, _headers, page = updater.upload("/data/imports/", "may.csv", csv)
+        assert status == 200, page
+        token = re.search(r'name="token" value="([^"]+)"', page)
+        assert token is not None
+        status, _headers, _page = updater.post(
+            "/data/imports/", {"token": token.group(1), "confirm": "on"}
+        )
+        assert status == 302
+        deadline = time.monotonic() + 30
+        while not cluster.sql(
+            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND query LIKE 'UPDATE \"scorecards_unit\"%%'"
+        ):
+            assert time.monotonic() < deadline, cluster.log("worker")
+            time.sleep(0.05)
+        cluster.kill_worker()
+        holder.rollback()
+    # The import is whole; the results it was refreshing were rolled back with the worker.
+    assert cluster.sql(
+        "SELECT created, updated, rows_read FROM observations_dataimport"
+        " WHERE file_name = 'may.csv'"
+    ) == [(2, 0, 2)]
+    [(data, results)] = cluster.sql(
+        "SELECT data_revision, results_revision FROM scorecards_organization"
+    )
+    assert results < data
+    assert _shown(viewer, "OPEX_RETAIL", "2026-05") == "—"
+    cluster.start_worker()  # catches up before it takes new work
+    _wait_for(viewer, "OPEX_RETAIL", "2026-05", "817", seconds=60)
+    assert "behind the data" in cluster.log("worker")
+    [(data, results)] = cluster.sql(
+        "SELECT data_revision, results_revision FROM scorecards_organization"
+    )
+    assert results == data
+    # Importing the same file again changes nothing.
+    status, _headers, page = updater.upload("/data/imports/", "may.csv", csv)
+    token = re.search(r'name="token" value="([^"]+)"', page)
+    assert token is not None
+    status, _headers, _page = updater.post(
+        "/data/imports/", {"token": token.group(1), "confirm": "on"}
+    )
+    assert status == 302
+    assert (
+        "Nothing to change: all 2 value(s) are already stored."
+        in updater.request("/data/imports/")[2]
+    )
