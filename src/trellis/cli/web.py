@@ -312,6 +312,44 @@ def register(app: typer.Typer) -> None:
         if not listed:
             out.print("No open sessions.")
 
+    @app.command()
+    def backup(
+        folder: Annotated[Path, typer.Argument(help="A new or empty folder for the backup.")],
+        data_dir: DataDir = None,
+    ) -> None:
+        """Write a consistent backup of this installation (every table of the database,
+        the data folder's keys) into a folder, while it keeps running."""
+        setup(data_dir)
+        from trellis.web.core import backup as backups
+
+        try:
+            made = backups.backup(folder)
+        except backups.BackupError as exc:
+            raise _fail(str(exc)) from None
+        out.print(
+            f"Backed up {made.rows:,} rows of {made.tables} tables into {folder}/ "
+            f"({made.bytes / 1e6:.1f} MB, {made.seconds:.1f} s)."
+        )
+
+    @app.command()
+    def restore(
+        folder: Annotated[Path, typer.Argument(help="A folder made by trellis backup.")],
+        data_dir: DataDir = None,
+    ) -> None:
+        """Restore a backup into a new installation: a new data folder, or an empty database
+        (DATABASE_URL); then migrate it to this version. Nothing is kept if anything fails."""
+        setup(data_dir)
+        from trellis.web.core import backup as backups
+
+        try:
+            done = backups.restore(folder)
+        except backups.BackupError as exc:
+            raise _fail(str(exc)) from None
+        out.print(
+            f"Restored {done.rows:,} rows of {done.tables} tables from {folder}/ "
+            f"({done.seconds:.1f} s)."
+        )
+
     @app.command("import-scorecard")
     def import_scorecard(
         path: Annotated[Path, typer.Argument(help="Scorecard YAML file or folder.")],
