@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "trellis.web.core.logs.RequestLogMiddleware",  # after static files: pages only
     "trellis.web.core.memo.RequestMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,12 +153,12 @@ def _positive_number(name: str, default: float) -> float:
     return value
 
 
-def _flag(name: str) -> bool:
-    """An on/off setting from the environment: ``1`` or ``0`` (unset: off)."""
-    raw = os.environ.get(name, "0").strip()
+def _flag(name: str, default: bool = False) -> bool:
+    """An on/off setting from the environment: ``1`` or ``0`` (unset: ``default``)."""
+    raw = os.environ.get(name, "").strip()
     if raw not in ("0", "1", ""):
         raise ImproperlyConfigured(f"{name} must be 1 or 0, not {raw!r}")
-    return raw == "1"
+    return default if raw == "" else raw == "1"
 
 
 def _databases() -> dict[str, Any]:
@@ -320,13 +321,30 @@ TRELLIS_WARM_MEASURES = (
 TRELLIS_WEB_THREADS = _whole_number("TRELLIS_WEB_THREADS", 4, 1)
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
+# One line per event on standard error, with the request id and the person's id
+# (trellis.web.core.logs); TRELLIS_LOG_REQUESTS=0 leaves out the line of each request.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s request=%(request_id)s user=%(user)s %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "trellis.web.core.logs.RequestContext"}},
+    "formatters": {"line": {"()": "trellis.web.core.logs.OneLineFormatter", "format": LOG_FORMAT}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": "line",
+        }
+    },
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "trellis": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "trellis.request": {
+            "handlers": ["console"],
+            "level": "INFO" if _flag("TRELLIS_LOG_REQUESTS", True) else "WARNING",
+            "propagate": False,
+        },
+        "rq.worker": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
