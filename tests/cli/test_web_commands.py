@@ -132,3 +132,15 @@ def test_a_worker_without_a_queue_says_so(tmp_path: Path) -> None:
     result = trellis("worker", "--data-dir", tmp_path / "data")
     assert result.returncode == 2
     assert "there is no queue to work on: set TRELLIS_REDIS_URL" in " ".join(result.stderr.split())
+
+
+def test_migrate_brings_a_new_data_folder_up_to_date(tmp_path: Path) -> None:
+    result = trellis("migrate", "--data-dir", tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "The database is up to date."
+    with sqlite3.connect(tmp_path / "data" / "trellis.sqlite3") as db:
+        (applied,) = db.execute(
+            "SELECT count(*) FROM django_migrations WHERE app = 'scorecards'"
+            " AND name = '0004_organization_results_revision'"
+        ).fetchone()
+    assert applied == 1

@@ -312,6 +312,14 @@ def register(app: typer.Typer) -> None:
         if not listed:
             out.print("No open sessions.")
 
+    @app.command("migrate")
+    def migrate_command(data_dir: DataDir = None) -> None:
+        """Bring the database up to this version (run once before restarting several
+        processes after an upgrade; serve and worker also do it as they start)."""
+        setup(data_dir)
+        migrate()
+        out.print("The database is up to date.")
+
     @app.command()
     def backup(
         folder: Annotated[Path, typer.Argument(help="A new or empty folder for the backup.")],
