@@ -148,6 +148,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         timeout=300,
     )
     port = _free_port()
+    # The server logs a line per request: into a file (a pipe nobody reads would fill up
+    # and stop the server mid-write).
+    log = (data.parent / "server.log").open("wb")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -160,13 +163,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             str(port),
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_until_serving(url, process, lambda: repr(process.stderr.read()))  # type: ignore[union-attr]
+    wait_until_serving(url, process, (data.parent / "server.log").read_text)
     yield url
     process.terminate()
     process.wait(timeout=10)
-    if process.stderr is not None:
-        process.stderr.close()
+    log.close()
