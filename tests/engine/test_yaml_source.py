@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trellis.demo.acme import scorecard_folder
 from trellis.engine import yaml_source
@@ -83,7 +85,7 @@ def test_libyaml_and_the_python_parser_report_the_same(
 def test_libyaml_reads_real_scorecards_as_the_python_parser_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert yaml.__with_libyaml__ and yaml_source.FAST_LOADER is yaml.CSafeLoader
+    assert yaml.__with_libyaml__ and issubclass(yaml_source.FAST_LOADER, yaml.CSafeLoader)
     assert yaml_source.C_COMPOSER_SAFE  # this libyaml bounds nesting: its composer is used
     folder = scorecard_folder()
     fast = load_spec(folder)
@@ -91,3 +93,43 @@ def test_libyaml_reads_real_scorecards_as_the_python_parser_does(
     plain = load_spec(folder)
     assert fast.spec == plain.spec and fast.findings == plain.findings
     assert [m.location for m in fast.spec.measures] == [m.location for m in plain.spec.measures]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "12",
+                    "0x1F",
+                    "1_000",
+                    "3.5e2",
+                    ".inf",
+                    "yes",
+                    "No",
+                    "~",
+                    "null",
+                    "",
+                    "2026-03-01",
+                    "<<",
+                    "=",
+                    "code",
+                    "+12",
+                    "-.5",
+                    "0o17",
+                    "1:20",
+                ]
+            ),
+            st.text(max_size=12),
+        ),
+        max_size=30,
+    )
+)
+def test_remembered_tags_are_pyyaml_s(texts: list[str]) -> None:
+    loader = yaml_source.FAST_LOADER("")
+    plain = yaml.resolver.Resolver()
+    for text in texts * 2:  # the second time from memory
+        for implicit in ((True, False), (False, True), (False, False)):
+            assert loader.resolve(yaml.ScalarNode, text, implicit) == plain.resolve(
+                yaml.ScalarNode, text, implicit
+            ), (text, implicit)

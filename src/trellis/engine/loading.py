@@ -16,7 +16,7 @@ becomes a :class:`~trellis.engine.findings.Finding` with ``file:line``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -272,7 +272,7 @@ def _describe(loc: tuple[int | str, ...]) -> str:
 def _validate(
     model: type[M], item: Located, data: dict[str, Any], kind: str, findings: list[Finding]
 ) -> M | None:
-    data["location"] = replace(item.location, fields=dict(item.key_lines))
+    data["location"] = item.location  # with the line of each key (yaml_source)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -32,25 +32,37 @@ def _located(node: yaml.Node, file: str) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
-class _Reader:
-    """Builds plain Python data from a YAML node tree, keeping line numbers."""
+STR_TAG = "tag:yaml.org,2002:str"
 
-    def __init__(self, file: str, findings: list[Finding]) -> None:
+
+class _Reader:
+    """Builds plain Python data from a YAML node tree, keeping line numbers. Merge keys
+    (``<<:``) are resolved only in documents that can have them (``merges``)."""
+
+    def __init__(self, file: str, findings: list[Finding], merges: bool = True) -> None:
         self.file = file
         self.findings = findings
+        self.merges = merges
         self.constructor = SafeConstructor()
+
+    def _key(self, node: yaml.Node) -> str:
+        if node.tag == STR_TAG and isinstance(node, yaml.ScalarNode):
+            return str(node.value)  # most keys: the text as written
+        return str(self.constructor.construct_object(node))
 
     def read(self, node: yaml.Node, depth: int = 0) -> Any:
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and depth >= MAX_NESTING:
             raise TooDeep(node.start_mark)
         if isinstance(node, yaml.MappingNode):
-            self.constructor.flatten_mapping(node)
+            if self.merges:
+                self.constructor.flatten_mapping(node)
             out = Located()
-            out.location = _located(node, self.file)
+            mark = node.start_mark
+            # The location's key lines are the mapping's own (filled below, never copied).
             out.key_lines = {}
+            out.location = Location(self.file, mark.line + 1, mark.column + 1, out.key_lines)
             for key_node, value_node in node.value:
-                key = self.constructor.construct_object(key_node)
-                text = str(key)
+                text = self._key(key_node)
                 if text in out:
                     self.findings.append(
                         error(
@@ -65,7 +77,9 @@ class _Reader:
         if isinstance(node, yaml.SequenceNode):
             return [self.read(item, depth + 1) for item in node.value]
         # A scalar is built by its tag's constructor directly (the general entry point's
-        # bookkeeping for shared and recursive objects is for collections).
+        # bookkeeping for shared and recursive objects is for collections); text is text.
+        if node.tag == STR_TAG:
+            return node.value
         build = self.constructor.yaml_constructors.get(node.tag)
         if build is None:
             return self.constructor.construct_object(node)
@@ -107,7 +121,7 @@ def _read_text(text: str, file: str, findings: list[Finding]) -> Any:
             message, where = problem
             findings.append(error("yaml-too-large", message, location=_located(where, file)))
             return None
-        return _Reader(file, findings).read(node.root)
+        return _Reader(file, findings, merges="<<" in text).read(node.root)
     except yaml.MarkedYAMLError as exc:
         findings.append(_syntax_error(exc, file))
     except yaml.YAMLError as exc:
@@ -153,7 +167,42 @@ def _marked(mark: Any, file: str) -> Location:
     return Location(file=file, line=mark.line + 1, column=mark.column + 1)
 
 
-FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _RememberingResolver:
+    """PyYAML's safe resolution of plain scalars (``12`` an int, ``yes`` a boolean, ``~`` null),
+    remembered per text: it depends on nothing else (the safe loader has no path
+    resolvers), and a scorecard repeats the same few hundred keys and values thousands of
+    times. Bounded: forgotten whole past ``MEMORY`` texts."""
+
+    MEMORY = 100_000
+    _tags: dict[str, str] = {}  # noqa: RUF012 - shared by every loader, on purpose
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            tags = _RememberingResolver._tags
+            tag = tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
+                if len(tags) >= self.MEMORY:
+                    tags.clear()
+                tags[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[misc]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers in the safe loader: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers in the safe loader: nothing to track."""
+
+
+if hasattr(yaml, "CSafeLoader"):
+
+    class _CLoader(_RememberingResolver, yaml.CSafeLoader):
+        """libyaml's parser and composer with the remembering resolver."""
+
+    FAST_LOADER: Any = _CLoader
+else:
+    FAST_LOADER = yaml.SafeLoader
 """libyaml's parser where PyYAML was built with it (14 times faster than pure Python)."""
 
 
