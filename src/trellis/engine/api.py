@@ -83,7 +83,7 @@ class Scorecard:
         if org.horizon is not None:
             first, last = cal.parse(org.horizon.start).start, cal.parse(org.horizon.end).end
         elif len(ends):
-            first, last = int(min(ends)), int(max(ends))
+            first, last = int(np.min(ends)), int(np.max(ends))  # arrays of millions
         else:
             today = dt.date.today()
             first = last = month_index(today.year, today.month)

@@ -244,7 +244,8 @@ def grid_of(stored: StoredObservations, measures: list[Measure], horizon: Horizo
     cols = stored.end_months - horizon.first
     inside = (cols >= 0) & (cols < horizon.months)
     plain = inside & ~stored.segmented
-    out[stored.rows[plain], cols[plain]] = stored.values[plain]
+    # One flat index rather than a pair: half the work for millions of values.
+    out.reshape(-1)[stored.rows[plain] * horizon.months + cols[plain]] = stored.values[plain]
     parts = np.flatnonzero(inside & stored.segmented)
     if parts.size:
         has_total = np.zeros(out.shape, dtype=bool)

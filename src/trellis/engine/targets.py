@@ -82,14 +82,15 @@ def build_grid(
     """Lay one target level (``target``, ``minimum``, ``stretch`` or ``baseline``) on the
     month grid."""
     all_series = [_series(m, level) for m in measures]
-    present = np.array([s is not None for s in all_series], dtype=bool)
+    present = np.fromiter((s is not None for s in all_series), bool, len(all_series))
     grid = TargetGrid(RowSubset.empty(present, horizon.months))
     ends = {f: native_ends(calendar, horizon, f) for f in (1, 3, 6, 12)}
     constant_rows: dict[int, tuple[list[int], list[float]]] = {f: ([], []) for f in ends}
-    for row, (measure, series) in enumerate(zip(measures, all_series, strict=True)):
-        if series is None:
-            continue
-        position = int(grid.native.position[row])
+    with_level = grid.native.rows.tolist()  # only the measures that have the level
+    for position, row in enumerate(with_level):
+        series = all_series[row]
+        assert series is not None
+        measure = measures[row]
         length = measure.frequency.months
         if series.constant is not None:
             constant_rows[length][0].append(position)
