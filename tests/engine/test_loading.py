@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import base, write
 from tests.engine.test_yaml_source import BOMB
+from trellis.demo.acme import scorecard_folder
 from trellis.engine.api import load
 from trellis.engine.findings import ScorecardError
 from trellis.engine.loading import load_measure, load_spec
@@ -202,3 +204,19 @@ def test_a_scorecard_file_with_an_alias_bomb_is_a_located_error(tmp_path: Path) 
     assert loaded.spec is None
     first = loaded.findings[0]
     assert (first.code, first.location.line) == ("yaml-too-large", 7)
+
+
+def test_definitions_with_the_same_written_keys_share_one_set_of_them() -> None:
+    spec = load(scorecard_folder()).spec
+    by_keys: dict[frozenset[str], list[Any]] = {}
+    for m in spec.measures:
+        by_keys.setdefault(m.set_fields, []).append(m)
+    first, second = next(same for same in by_keys.values() if len(same) > 1)[:2]
+    assert first.set_fields is second.set_fields
+    assert first.model_fields_set is second.model_fields_set
+    assert "description" not in first.model_fields_set
+    # a changed copy gets a set of its own; the shared one stays as it was
+    before = set(first.model_fields_set)
+    changed = first.model_copy(update={"description": "changed"})
+    assert "description" in changed.model_fields_set
+    assert first.model_fields_set == before == second.model_fields_set

@@ -269,12 +269,47 @@ def _describe(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in parts)
 
 
+class _Shared:
+    """One instance of each distinct set of written keys, shared by every definition that
+    has it. A definition and each of its parts carry such a set (pydantic's fields set,
+    and ``set_fields`` of measures); a large scorecard has a few distinct ones among
+    hundreds of thousands of definitions, and a set per object was a third of the
+    definitions' memory. The definitions are frozen: nothing changes a shared set (a copy
+    with changes gets its own)."""
+
+    def __init__(self) -> None:
+        self.sets: dict[frozenset[str], Any] = {}
+
+    def compact(self, model: BaseModel) -> None:
+        own = model.__pydantic_fields_set__
+        object.__setattr__(
+            model, "__pydantic_fields_set__", self.sets.setdefault(frozenset(own), own)
+        )
+        for name, value in model.__dict__.items():
+            if isinstance(value, BaseModel):
+                self.compact(value)
+            elif isinstance(value, list | tuple):
+                for part in value:
+                    if isinstance(part, BaseModel):
+                        self.compact(part)
+            elif isinstance(value, frozenset):
+                model.__dict__[name] = self.sets.setdefault(value, value)
+
+
 def _validate(
-    model: type[M], item: Located, data: dict[str, Any], kind: str, findings: list[Finding]
+    model: type[M],
+    item: Located,
+    data: dict[str, Any],
+    kind: str,
+    findings: list[Finding],
+    shared: _Shared | None = None,
 ) -> M | None:
     data["location"] = item.location  # with the line of each key (yaml_source)
     try:
-        return model.model_validate(data)
+        valid = model.model_validate(data)
+        if shared is not None:
+            shared.compact(valid)
+        return valid
     except ValidationError as exc:
         code = item.get("code")
         name = f"{kind} {code}" if code else kind
@@ -329,18 +364,25 @@ def load_spec(path: str | Path) -> Loaded:
             _collect(doc, collected, findings)
     parsed = not any(f.code in ("yaml-syntax", "unreadable-file") for f in findings)
     organization = _organization(collected, findings, report_missing=parsed)
+    shared = _Shared()
     units = [
-        u for item in collected.units if (u := _validate(Unit, item, dict(item), "unit", findings))
+        u
+        for item in collected.units
+        if (u := _validate(Unit, item, dict(item), "unit", findings, shared))
     ]
     objectives = [
         o
         for item in collected.objectives
-        if (o := _validate(Objective, item, _normalize_objective(item), "objective", findings))
+        if (
+            o := _validate(
+                Objective, item, _normalize_objective(item), "objective", findings, shared
+            )
+        )
     ]
     measures = [
         m
         for item in collected.measures
-        if (m := _validate(Measure, item, _normalize_measure(item), "measure", findings))
+        if (m := _validate(Measure, item, _normalize_measure(item), "measure", findings, shared))
     ]
     if organization is None:
         return Loaded(None, findings, [_display(f) for f in files])
