@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from trellis.engine.data_files import LONG_OPTIONAL, LONG_REQUIRED, column_letter, restore
 from trellis.engine.findings import Finding, error
@@ -176,9 +177,10 @@ def _checked(
     measures, index, calendar = scorecard
     code_of, label_of, segment_of = seen
     structural = len(findings)
-    codes = np.frombuffer(columns[0], dtype=np.int32).astype(np.int64)
-    labels = np.frombuffer(columns[1], dtype=np.int32).astype(np.int64)
-    segments = np.frombuffer(columns[2], dtype=np.int32).astype(np.int64)
+    # Indices as read (32 bits): millions of rows, each copy of a column counts.
+    codes = np.frombuffer(columns[0], dtype=np.int32)
+    labels = np.frombuffer(columns[1], dtype=np.int32)
+    segments = np.frombuffer(columns[2], dtype=np.int32)
     values = np.frombuffer(columns[3], dtype=np.float64)
     lines = np.frombuffer(columns[4], dtype=np.int32)
 
@@ -200,7 +202,7 @@ def _checked(
     code_frequency = np.array(
         [frequencies.index(frequency) for frequency, _ in verdicts], dtype=np.int64
     ).reshape(-1)
-    ends = period_end[code_frequency[codes], labels] if codes.size else codes
+    ends = period_end[code_frequency[codes], labels] if codes.size else np.zeros(0, np.int64)
 
     def bad(row: int, name: str, message: str) -> None:
         column = position[name] + 1
@@ -228,33 +230,38 @@ def _checked(
             bad(row, "period", problem.format(code=code_text[code]))
         if wrong_value[i]:
             bad(row, "value", bad_values[i])
-    # Duplicates among the rows without a problem: the same measure, period end, segment.
-    kept = np.flatnonzero(~refused)
-    duplicate = np.zeros(kept.size, dtype=bool)
-    if kept.size > 1:
-        triple = (codes[kept], ends[kept], segments[kept])
-        order = np.lexsort(triple[::-1])  # stable: the first row of a repeat comes first
-        same = np.ones(kept.size - 1, dtype=bool)
-        for column in triple:
-            ordered = column[order]
-            same &= ordered[1:] == ordered[:-1]
+    # Duplicates among the rows without a problem: the same measure, period end, segment,
+    # found by sorting one number made of the three.
+    kept = np.flatnonzero(~refused) if refused.any() else None
+    size = codes.size if kept is None else kept.size
+    duplicate = np.zeros(size, dtype=bool)
+    if size > 1:
+        key = _row_key(codes, ends, segments, kept)
+        order = np.argsort(key, kind="stable")  # the first row of a repeat comes first
+        ordered = key[order]
+        del key
+        same = ordered[1:] == ordered[:-1]
+        del ordered
         starts = np.r_[True, ~same]
         first = order[np.flatnonzero(starts)[np.cumsum(starts) - 1]]
         duplicate[order[1:][same]] = True
         segment_name = {number: name for name, number in segment_of.items()}
         for j in np.flatnonzero(duplicate[order]).tolist():
-            i = int(kept[order[j]])
+            i = int(order[j] if kept is None else kept[order[j]])
             measure_code = code_text[int(codes[i])]
             label = raw_labels[int(labels[i])].strip()
             part = segment_name.get(int(segments[i]), "")
             shown = f"{measure_code} {label}{' ' + part if part else ''}"
-            original = int(lines[kept[first[j]]])
+            original = int(lines[first[j] if kept is None else kept[first[j]]])
             bad(int(lines[i]), "period", f"duplicate of row {original} ({shown})")
     # As the row reader reports them: the file's shape first, then the rows in order.
     findings[structural:] = sorted(
         findings[structural:], key=lambda f: (f.location.line or 0, f.location.column or 0)
     )
-    good = kept[~duplicate]
+    if kept is None and not duplicate.any():  # the usual file: every row is kept
+        stored = StoredObservations(code_row[codes], ends, values, segments != 0)
+        return BulkRead(stored, int(codes.size), findings)
+    good = np.flatnonzero(~duplicate) if kept is None else kept[~duplicate]
     stored = StoredObservations(
         code_row[codes[good]],
         ends[good],
@@ -262,3 +269,23 @@ def _checked(
         segments[good] != 0,
     )
     return BulkRead(stored, int(good.size), findings)
+
+
+def _row_key(
+    codes: npt.NDArray[np.int32],
+    ends: npt.NDArray[np.int64],
+    segments: npt.NDArray[np.int32],
+    kept: npt.NDArray[np.intp] | None,
+) -> npt.NDArray[np.int64]:
+    """One int64 per row, equal exactly when measure, period end and segment are."""
+    if kept is not None:
+        codes, ends, segments = codes[kept], ends[kept], segments[kept]
+    low = int(ends.min())
+    months = int(ends.max()) - low + 1
+    kinds = int(segments.max()) + 1
+    key = codes.astype(np.int64)
+    key *= months
+    key += ends - low
+    key *= kinds
+    key += segments
+    return key
