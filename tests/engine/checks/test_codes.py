@@ -367,3 +367,24 @@ def test_unscored_inputs_do_not_count_as_too_many_measures(findings_of) -> None:
     _add_measure(code="X9", name="X9", objective="H0")(data)
     hits = [f for f in findings_of(data) if f.code == "too-many-measures-objective"]
     assert [f.message for f in hits] == ["has 6 scored measures (more than 5)"]
+
+
+@pytest.mark.parametrize("method", ["sum", "average", "min", "max"])
+@pytest.mark.parametrize("polarity", ["up", "down"])
+@pytest.mark.parametrize(
+    "targets",
+    [(100, 40, 50), (100, 60, 50), (100, 50, 50), (0.3, 0.1, 0.2), (7, 7, 7), (-5, -2, -4)],
+)
+def test_constant_commitments_read_as_the_month_grid_does(  # type: ignore[no-untyped-def]
+    method: str, polarity: str, targets: tuple[float, ...], findings_of, monkeypatch
+) -> None:
+    from trellis.engine.checks import cascade
+
+    data = base()
+    parent, *children = ({"target": t} for t in targets)
+    _rollup_family({**parent, "polarity": polarity}, *children)(data)
+    measure(data, "P")["rollup"] = {"method": method}
+    shortcut = [f for f in findings_of(data) if f.code.endswith("commitment")]
+    monkeypatch.setattr(cascade, "_constant_commitment", lambda *args: False)
+    on_the_grid = [f for f in findings_of(data) if f.code.endswith("commitment")]
+    assert shortcut == on_the_grid

@@ -101,6 +101,8 @@ def commitments(ctx: Context) -> list[Finding]:
         if any(c.target is None for c in children):
             continue
         involved = [parent, *children]
+        if _constant_commitment(parent, children, method, findings):
+            continue
         horizon = _horizon(involved, calendar)
         grid = build_grid(involved, "target", calendar, horizon).dense()
         ends = ~np.isnan(grid[0])
@@ -148,6 +150,49 @@ def commitments(ctx: Context) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def _constant_commitment(
+    parent: Measure, children: list[Measure], method: RollupMethod, findings: list[Finding]
+) -> bool:
+    """The check of :func:`commitments` where every target involved is one constant and
+    every measure has the parent's frequency (most cascades): the same arithmetic on the
+    constants, without laying them on a grid of months. False when that is not the case."""
+    months = parent.frequency.months
+    targets = []
+    for m in (parent, *children):
+        t = m.target
+        if t is None or t.constant is None or t.by_period or t.glide is not None:
+            return False
+        if m.frequency.months != months:
+            return False
+        targets.append(t.constant)
+    kids = np.array(targets[1:], dtype=np.float64)[:, None]
+    combined = {
+        RollupMethod.SUM: kids.sum(axis=0),
+        RollupMethod.AVERAGE: kids.mean(axis=0),
+        RollupMethod.MIN: kids.min(axis=0),
+        RollupMethod.MAX: kids.max(axis=0),
+    }[method][0]
+    wanted = float(targets[0])
+    down = parent.polarity is Polarity.DOWN
+    tolerance = 1e-9 * max(1.0, abs(wanted))
+    if abs(combined - wanted) <= tolerance or combined == wanted:
+        return True
+    short = combined > wanted if down else combined < wanted
+    code, verb = (
+        ("under-commitment", "fall short of") if short else ("over-commitment", "overshoot")
+    )
+    findings.append(
+        warning(
+            code,
+            f"the {method.value} of the contributing targets ({combined:g}) would {verb} "
+            f"its target ({wanted:g}) in every period",
+            parent.code,
+            parent.location.at("target"),
+        )
+    )
+    return True
 
 
 def _horizon(measures: list[Measure], calendar: Calendar) -> Horizon:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from trellis.engine.checks.context import Context, cycle_findings
 from trellis.engine.findings import Finding, error
+from trellis.engine.spec.location import Location
 
 
 def duplicate_codes(ctx: Context) -> list[Finding]:
     """Codes must be unique: units among units; objectives and measures together."""
     findings: list[Finding] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, Location] = {}  # written out only for a duplicate
     for unit in ctx.spec.units:
         if unit.code in seen:
             findings.append(
@@ -21,7 +22,7 @@ def duplicate_codes(ctx: Context) -> list[Finding]:
                 )
             )
         else:
-            seen[unit.code] = str(unit.location)
+            seen[unit.code] = unit.location
     seen = {}
     items = [("objective", o.code, o.location) for o in ctx.spec.objectives] + [
         ("measure", m.code, m.location) for m in ctx.spec.measures
@@ -37,7 +38,7 @@ def duplicate_codes(ctx: Context) -> list[Finding]:
                 )
             )
         else:
-            seen[code] = str(location)
+            seen[code] = location
     codes = [p.code for p in ctx.spec.organization.perspectives]
     for code in {c for c in codes if codes.count(c) > 1}:
         findings.append(
