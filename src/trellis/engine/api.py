@@ -112,7 +112,10 @@ class Scorecard:
         checked again, which matters for millions of them."""
         c = self.compiled
         horizon = self.horizon(stored)
-        targets = {level: build_grid(c.measures, level, c.calendar, horizon) for level in LEVELS}
+        targets = {
+            level: build_grid(c.measures, level, c.calendar, horizon, c.target_plans[level])
+            for level in LEVELS
+        }
         observed = grid_of(stored, c.measures, horizon)
         evaluator = Evaluator(c, horizon, observed, targets)
         results = Results(c, evaluator)

@@ -33,6 +33,7 @@ from trellis.engine.spec import (
     Source,
 )
 from trellis.engine.structure import Components, objective_components, sections
+from trellis.engine.targets import TargetPlan, plan_targets
 
 AGGREGATIONS = list(Aggregation)
 ROLLUP_METHODS = list(RollupMethod)
@@ -112,6 +113,11 @@ class CompiledScorecard:
     def by_code(self) -> dict[str, Measure]:
         """Each measure by its code (built once: validating a value needs it)."""
         return {m.code: m for m in self.measures}
+
+    @cached_property
+    def target_plans(self) -> dict[str, TargetPlan]:
+        """Each target level of every measure, planned once for any horizon."""
+        return plan_targets(self.measures, self.frequency.astype(np.int64))
 
     @property
     def size(self) -> int:

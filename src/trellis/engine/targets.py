@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from trellis.engine.grid import RowSubset
 from trellis.engine.periods import (
@@ -76,34 +77,84 @@ def _series(measure: Measure, level: str) -> TargetSeries | None:
     return series
 
 
+@dataclass(frozen=True)
+class TargetPlan:
+    """What one target level of a list of measures holds, independent of any horizon: which
+    measures have it, their constant (NaN where none), their native period length, and the
+    few rows with per-period values or a glide path. Built once per compiled scorecard, so
+    that laying the level on a horizon's grid is array work (no Python per measure)."""
+
+    level: str
+    series: list[TargetSeries | None]
+    present: BoolArray
+    constant: FloatArray
+    months: npt.NDArray[np.int64]
+    special: list[int]
+
+    @classmethod
+    def of(cls, measures: list[Measure], level: str) -> TargetPlan:
+        """The plan of ``level`` for these measures."""
+        months = np.fromiter((m.frequency.months for m in measures), np.int64, len(measures))
+        return plan_targets(measures, months, (level,))[level]
+
+
+def plan_targets(
+    measures: list[Measure], months: npt.NDArray[np.int64], levels: tuple[str, ...] = LEVELS
+) -> dict[str, TargetPlan]:
+    """The plans of ``levels`` for these measures (``months``: of each one's native
+    period), in one pass over the measures."""
+    plans = {}
+    nan = float("nan")
+    for level in levels:
+        series = [_series(m, level) for m in measures]
+        constant = [nan if s is None or s.constant is None else s.constant for s in series]
+        present = [s is not None for s in series]
+        special = [
+            row
+            for row, s in enumerate(series)
+            if s is not None and (s.glide is not None or s.by_period)
+        ]
+        plans[level] = TargetPlan(
+            level,
+            series,
+            np.array(present, dtype=bool),
+            np.array(constant, dtype=np.float64),
+            months,
+            special,
+        )
+    return plans
+
+
 def build_grid(
-    measures: list[Measure], level: str, calendar: Calendar, horizon: Horizon
+    measures: list[Measure],
+    level: str,
+    calendar: Calendar,
+    horizon: Horizon,
+    plan: TargetPlan | None = None,
 ) -> TargetGrid:
     """Lay one target level (``target``, ``minimum``, ``stretch`` or ``baseline``) on the
-    month grid."""
-    all_series = [_series(m, level) for m in measures]
-    present = np.fromiter((s is not None for s in all_series), bool, len(all_series))
-    grid = TargetGrid(RowSubset.empty(present, horizon.months))
+    month grid (``plan``: that level of these measures, planned before)."""
+    if plan is None:
+        plan = TargetPlan.of(measures, level)
+    grid = TargetGrid(RowSubset.empty(plan.present, horizon.months))
     ends = {f: native_ends(calendar, horizon, f) for f in (1, 3, 6, 12)}
-    constant_rows: dict[int, tuple[list[int], list[float]]] = {f: ([], []) for f in ends}
-    with_level = grid.native.rows.tolist()  # only the measures that have the level
-    for position, row in enumerate(with_level):
-        series = all_series[row]
+    position = grid.native.position
+    for row in plan.special:  # per-period values or a glide path: few measures
+        series = plan.series[row]
         assert series is not None
         measure = measures[row]
-        length = measure.frequency.months
-        if series.constant is not None:
-            constant_rows[length][0].append(position)
-            constant_rows[length][1].append(series.constant)
+        at = int(position[row])
         if series.glide is not None:
-            _glide(grid.native.values[position], measure, series, calendar, horizon, ends[length])
+            length = measure.frequency.months
+            _glide(grid.native.values[at], measure, series, calendar, horizon, ends[length])
         if series.by_period:
-            _by_period(grid, row, position, measure, series, calendar, horizon)
-    for length, (positions, values) in constant_rows.items():
-        if positions:
-            cols = np.flatnonzero(ends[length])
-            rows = np.array(positions, dtype=np.int64)
-            grid.native.values[np.ix_(rows, cols)] = np.array(values)[:, None]
+            _by_period(grid, row, at, measure, series, calendar, horizon)
+    has_constant = ~np.isnan(plan.constant)  # constants last, over anything else given
+    for length, closing in ends.items():
+        rows = np.flatnonzero(has_constant & (plan.months == length))
+        if rows.size:
+            cols = np.flatnonzero(closing)
+            grid.native.values[np.ix_(position[rows], cols)] = plan.constant[rows][:, None]
     return grid
 
 
