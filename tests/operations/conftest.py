@@ -60,6 +60,7 @@ class Cluster:
             "DATABASE_URL": self.database,
             "TRELLIS_REDIS_URL": REDIS_URL,
             "TRELLIS_DATA_DIR": str(folder / "data"),
+            "TRELLIS_WORKER_IMPORT_KB": "0",  # every import is committed by the worker
         }
         self.processes: list[subprocess.Popen[bytes]] = []
         self.logs: list[IO[bytes]] = []

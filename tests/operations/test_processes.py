@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from typing import Any
 
 import psycopg
 
@@ -96,14 +97,7 @@ def test_a_worker_killed_in_the_middle_of_a_refresh_loses_nothing(cluster: Clust
     # The worker's refresh will wait, inside its transaction, for the Retail row held here.
     with psycopg.connect(cluster.database) as holder:
         holder.execute("SELECT 1 FROM scorecards_unit WHERE code = 'retail' FOR UPDATE")
-        status, _headers, page = updater.upload("/data/imports/", "may.csv", csv)
-        assert status == 200, page
-        token = re.search(r'name="token" value="([^"]+)"', page)
-        assert token is not None
-        status, _headers, _page = updater.post(
-            "/data/imports/", {"token": token.group(1), "confirm": "on"}
-        )
-        assert status == 302
+        _import(updater, "may.csv", csv)
         deadline = time.monotonic() + 30
         while not cluster.sql(
             "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
@@ -131,14 +125,68 @@ def test_a_worker_killed_in_the_middle_of_a_refresh_loses_nothing(cluster: Clust
     )
     assert results == data
     # Importing the same file again changes nothing.
-    status, _headers, page = updater.upload("/data/imports/", "may.csv", csv)
+    _import(updater, "may.csv", csv)
+    _wait_until(
+        lambda: cluster.sql("SELECT count(*) FROM observations_pendingupload") == [(0,)], 30
+    )
+    assert cluster.sql(
+        "SELECT count(*) FROM observations_dataimport WHERE file_name = 'may.csv'"
+    ) == [(1,)]  # the second import found every value stored: nothing recorded
+
+
+def test_a_worker_killed_in_the_middle_of_an_import_loses_nothing(cluster: Cluster) -> None:
+    updater = _signed_in(cluster.urls[0], "updater")
+    viewer = _signed_in(cluster.urls[1], "viewer")
+    csv = b"measure,period,value\nOPEX_RETAIL,2026-05,905\nNPS_RETAIL,2026-05,44\n"
+    [(row,)] = cluster.sql(
+        "SELECT o.id FROM observations_observation o JOIN scorecards_measure m"
+        " ON m.id = o.measure_id WHERE m.code = 'OPEX_RETAIL' AND o.period = '2026-05'"
+    )
+    # The worker's import will wait, inside its transaction, for the stored value held here.
+    with psycopg.connect(cluster.database) as holder:
+        holder.execute("SELECT 1 FROM observations_observation WHERE id = %s FOR UPDATE", [row])
+        _import(updater, "june.csv", csv)
+        _wait_until(lambda: bool(cluster.sql(WAITING_ON_A_LOCK)), 30, cluster.log("worker"))
+        cluster.kill_worker()
+        holder.rollback()
+    # Nothing of it was written; the file is still queued.
+    assert cluster.sql(
+        "SELECT count(*) FROM observations_dataimport WHERE file_name = 'june.csv'"
+    ) == [(0,)]
+    assert _shown(viewer, "OPEX_RETAIL", "2026-05") == "817"
+    assert cluster.sql(
+        "SELECT file_name FROM observations_pendingupload WHERE queued_at IS NOT NULL"
+    ) == [("june.csv",)]
+    _status, _headers, page = updater.request("/data/imports/")
+    assert "june.csv — queued at" in page
+    cluster.start_worker()  # runs the queued import again, whole
+    _wait_for(viewer, "OPEX_RETAIL", "2026-05", "905", seconds=60)
+    assert cluster.sql(
+        "SELECT created, updated FROM observations_dataimport WHERE file_name = 'june.csv'"
+    ) == [(1, 1)]
+    assert cluster.sql("SELECT count(*) FROM observations_pendingupload") == [(0,)]
+
+
+WAITING_ON_A_LOCK = (
+    "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    " AND datname = 'trellis_processes'"
+)
+
+
+def _import(client: Browser, name: str, content: bytes) -> None:
+    """Upload a file, and import it from its preview."""
+    status, _headers, page = client.upload("/data/imports/", name, content)
+    assert status == 200, page
     token = re.search(r'name="token" value="([^"]+)"', page)
     assert token is not None
-    status, _headers, _page = updater.post(
+    status, _headers, _page = client.post(
         "/data/imports/", {"token": token.group(1), "confirm": "on"}
     )
     assert status == 302
-    assert (
-        "Nothing to change: all 2 value(s) are already stored."
-        in updater.request("/data/imports/")[2]
-    )
+
+
+def _wait_until(done: Any, seconds: float, why: str = "") -> None:
+    start = time.monotonic()
+    while not done():
+        assert time.monotonic() - start < seconds, why
+        time.sleep(0.05)

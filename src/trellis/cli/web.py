@@ -440,9 +440,14 @@ def register(app: typer.Typer) -> None:
                 "TRELLIS_TASK_BACKEND=database) for this command and the web processes; "
                 "without either, the web processes do the background work themselves"
             )
+        from trellis.web.collection.services import uploads
+        from trellis.web.collection.tasks import import_upload
+
         threading.Thread(target=_heartbeat, daemon=True).start()
         if services.catch_up():
             out.print("The stored results were behind the data (an interrupted refresh): redone.")
+        for upload in uploads.waiting_in_queue():  # a second run of a committed one is a no-op
+            import_upload.enqueue(upload)
         if schedule_every > 0:
             threading.Thread(target=_scheduler, args=(schedule_every,), daemon=True).start()
         if settings.TASK_BACKEND == "rq":

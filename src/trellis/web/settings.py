@@ -351,6 +351,8 @@ LOGGING = {
 # Data collection: uploads above this size are refused before they are read; reminders go
 # through Django's e-mail backend (files in the data folder unless configured otherwise).
 TRELLIS_MAX_UPLOAD_BYTES = _whole_number("TRELLIS_MAX_UPLOAD_MB", 100, 1) * 1024 * 1024
+# With a worker, files of at least this size are imported by it rather than in the request.
+TRELLIS_WORKER_IMPORT_BYTES = _whole_number("TRELLIS_WORKER_IMPORT_KB", 1024, 0) * 1024
 # Every value written (form, import, connector, API) lies within ±this.
 TRELLIS_MAX_ABS_VALUE = _positive_number("TRELLIS_MAX_ABS_VALUE", 1e15)
 # A previewed upload waits this long for its import, and a person has at most this many.

@@ -250,3 +250,58 @@ def test_the_row_checked_is_the_one_that_changed(db: None) -> None:
     )
     assert "12.5 is not a whole number" in checked.content.decode()
     assert client.post("/data/updates/check/", form).content == b""  # which row? none
+
+
+@override_settings(TASKS_IN_WORKER=True, TRELLIS_WORKER_IMPORT_BYTES=0)
+def test_with_a_worker_a_large_file_is_imported_by_it_and_listed_until_done(
+    admin_client: Client,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from trellis.web.collection.models import PendingUpload
+    from trellis.web.collection.tasks import import_upload
+
+    data = b"measure,period,value\nSALES_OSLO,2026-03,421\n"
+    preview = upload(admin_client, "big.csv", data)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        answer = admin_client.post("/data/imports/", {"token": preview.context["token"]})
+    assert answer.status_code == 302
+    assert value("SALES_OSLO", "2026-03") != 421  # nothing written by the request
+    page = admin_client.get("/data/imports/")
+    assert b"big.csv \xe2\x80\x94 queued at" in page.content
+    assert len(queued) == 1
+    pending = PendingUpload.objects.get()
+    # the worker's run (here, at once), then a second run of the same job: nothing more
+    assert import_upload.call(pending.pk) == "big.csv: 0 new, 1 changed, 0 pending"
+    assert import_upload.call(pending.pk) == "already imported"
+    assert value("SALES_OSLO", "2026-03") == 421
+    assert DataImport.objects.filter(file_name="big.csv").count() == 1
+    assert b"queued at" not in admin_client.get("/data/imports/").content
+
+
+@override_settings(TASKS_IN_WORKER=True, TRELLIS_WORKER_IMPORT_BYTES=0)
+def test_a_queued_import_the_data_no_longer_allows_is_refused_and_says_why(
+    admin_client: Client,
+) -> None:
+    from trellis.web.collection.models import PendingUpload
+    from trellis.web.collection.services import approval, uploads
+    from trellis.web.collection.tasks import import_upload
+
+    data = b"measure,period,value\nSALES_OSLO,2026-03,422\n"
+    preview = upload(admin_client, "late.csv", data)
+    admin_client.post("/data/imports/", {"token": preview.context["token"]})
+    pending = PendingUpload.objects.get()
+    approval.lock_period("2026-03", signed_in_user("admin"), "closed")  # locked meanwhile
+    outcome = import_upload.call(pending.pk)
+    assert outcome.startswith("refused: ")
+    assert value("SALES_OSLO", "2026-03") != 422
+    page = admin_client.get("/data/imports/").content.decode()
+    assert "late.csv — <strong>not imported:</strong>" in page
+    assert uploads.waiting_in_queue() == []  # a refused one is not run again
+    uploads.remove_expired()
+    assert PendingUpload.objects.count() == 1  # kept to say why, until it expires
+
+
+def signed_in_user(name: str):  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=name)

@@ -21,6 +21,13 @@ class PendingUpload(models.Model):
     file_name = models.CharField(_("file"), max_length=300)
     content = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    """When its import was handed to the worker (large files with a worker); it stays until
+    the import is committed, so an import interrupted half-way is simply run again."""
+    confirmed = models.BooleanField(default=False)
+    """Whether its person confirmed the outliers the check asked about."""
+    failure = models.TextField(blank=True)
+    """Why a queued import wrote nothing (the data changed since the preview)."""
 
     class Meta:
         db_table = "observations_pendingupload"

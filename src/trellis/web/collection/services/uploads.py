@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from trellis.web.collection.models import PendingUpload
@@ -23,16 +24,42 @@ def keep(user: Any, file_name: str, content: bytes) -> str:
         PendingUpload.objects.create(
             token=token, user=user, file_name=file_name[:300], content=content
         )
-        theirs = PendingUpload.objects.filter(user=user).order_by("-created_at", "-pk")
+        theirs = PendingUpload.objects.filter(user=user, queued_at=None).order_by(
+            "-created_at", "-pk"
+        )
         extra = list(theirs.values_list("pk", flat=True)[settings.TRELLIS_PENDING_UPLOADS :])
         PendingUpload.objects.filter(pk__in=extra).delete()
     return token
 
 
 def take(user: Any, token: str) -> PendingUpload | None:
-    """The file ``user`` previewed under ``token``, unless it expired or is someone
-    else's."""
-    return PendingUpload.objects.filter(user=user, token=token, created_at__gte=_expiry()).first()
+    """The file ``user`` previewed under ``token``, unless it expired, is someone else's
+    or is already queued for import."""
+    return PendingUpload.objects.filter(
+        user=user, token=token, created_at__gte=_expiry(), queued_at=None
+    ).first()
+
+
+def queue(upload: PendingUpload, confirmed: bool) -> None:
+    """Hand the import of a previewed file to the worker (kept until it is committed)."""
+    upload.queued_at = timezone.now()
+    upload.confirmed = confirmed
+    upload.failure = ""
+    upload.save(update_fields=["queued_at", "confirmed", "failure"])
+
+
+def queued(user: Any) -> list[PendingUpload]:
+    """This person's imports handed to the worker and not committed yet (or refused)."""
+    return list(PendingUpload.objects.filter(user=user).exclude(queued_at=None).defer("content"))
+
+
+def waiting_in_queue() -> list[int]:
+    """Every queued import not refused: what a worker starting runs (again)."""
+    return list(
+        PendingUpload.objects.exclude(queued_at=None)
+        .filter(failure="")
+        .values_list("pk", flat=True)
+    )
 
 
 def discard(upload: PendingUpload) -> None:
@@ -42,7 +69,10 @@ def discard(upload: PendingUpload) -> None:
 
 def remove_expired() -> int:
     """Remove every file older than the allowed time; how many there were."""
-    removed, _ = PendingUpload.objects.filter(created_at__lt=_expiry()).delete()
+    old = _expiry()
+    removed, _ = PendingUpload.objects.filter(
+        Q(created_at__lt=old, queued_at=None) | Q(queued_at__lt=old) & ~Q(failure="")
+    ).delete()
     return removed
 
 

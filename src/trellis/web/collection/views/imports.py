@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from trellis.web.collection.forms import CommitForm, UploadForm
 from trellis.web.collection.services import data, export, uploads
 from trellis.web.collection.services.undo import UndoRefused, undo
+from trellis.web.collection.tasks import import_upload
 from trellis.web.core.views import PlainPage
 from trellis.web.observations.models import DataImport
 
@@ -31,6 +33,7 @@ class ImportsPage(PlainPage):
         if not self.request.user.is_superuser:
             mine = mine.filter(user=self.request.user)
         context["imports"] = list(mine[:50])
+        context["queued"] = uploads.queued(self.request.user)
         context["max_mb"] = settings.TRELLIS_MAX_UPLOAD_BYTES // (1024 * 1024)
         return context
 
@@ -79,6 +82,18 @@ class ImportsPage(PlainPage):
             return redirect("imports")
         name = pending.file_name
         confirmed = form.cleaned_data["confirm"]
+        if (
+            settings.TASKS_IN_WORKER
+            and len(pending.content) >= settings.TRELLIS_WORKER_IMPORT_BYTES
+        ):
+            # A large file is imported by the worker (checked again there, as this person).
+            uploads.queue(pending, confirmed)
+            transaction.on_commit(lambda: import_upload.enqueue(pending.pk))
+            messages.info(
+                request,
+                _("%(name)s is being imported; it appears below when it is done.") % {"name": name},
+            )
+            return redirect("imports")
         check = data.check_file(name, bytes(pending.content), request.user, confirmed=confirmed)
         if check.errors or (check.confirmations and not confirmed):
             return self.render_to_response(
