@@ -279,21 +279,45 @@ class _Shared:
 
     def __init__(self) -> None:
         self.sets: dict[frozenset[str], Any] = {}
+        self.kinds: dict[type, int] = {}  # what a value of each type needs (see _kind)
+
+    def _kind(self, kind: type) -> int:
+        """0: nothing (text, numbers, enums…), 1: a definition, 2: a list or tuple that may
+        hold definitions, 3: a set of keys. Judged once per type: a definition has dozens of
+        fields and a large scorecard hundreds of thousands of definitions."""
+        found = self.kinds.get(kind)
+        if found is None:
+            found = self.kinds[kind] = (
+                1
+                if issubclass(kind, BaseModel)
+                else 2
+                if issubclass(kind, list | tuple)
+                else 3
+                if issubclass(kind, frozenset)
+                else 0
+            )
+        return found
 
     def compact(self, model: BaseModel) -> None:
         own = model.__pydantic_fields_set__
         object.__setattr__(
             model, "__pydantic_fields_set__", self.sets.setdefault(frozenset(own), own)
         )
-        for name, value in model.__dict__.items():
-            if isinstance(value, BaseModel):
+        fields = model.__dict__
+        for name, value in fields.items():
+            kind = self.kinds.get(type(value))
+            if kind == 0:
+                continue
+            if kind is None:
+                kind = self._kind(type(value))
+            if kind == 1:
                 self.compact(value)
-            elif isinstance(value, list | tuple):
+            elif kind == 2:
                 for part in value:
                     if isinstance(part, BaseModel):
                         self.compact(part)
-            elif isinstance(value, frozenset):
-                model.__dict__[name] = self.sets.setdefault(value, value)
+            elif kind == 3:
+                fields[name] = self.sets.setdefault(value, value)
 
 
 def _validate(
