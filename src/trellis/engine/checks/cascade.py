@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -152,6 +154,14 @@ def commitments(ctx: Context) -> list[Finding]:
     return findings
 
 
+_COMBINE: dict[RollupMethod, Callable[..., Any]] = {
+    RollupMethod.SUM: np.sum,
+    RollupMethod.AVERAGE: np.mean,
+    RollupMethod.MIN: np.min,
+    RollupMethod.MAX: np.max,
+}
+
+
 def _constant_commitment(
     parent: Measure, children: list[Measure], method: RollupMethod, findings: list[Finding]
 ) -> bool:
@@ -168,12 +178,7 @@ def _constant_commitment(
             return False
         targets.append(t.constant)
     kids = np.array(targets[1:], dtype=np.float64)[:, None]
-    combined = {
-        RollupMethod.SUM: kids.sum(axis=0),
-        RollupMethod.AVERAGE: kids.mean(axis=0),
-        RollupMethod.MIN: kids.min(axis=0),
-        RollupMethod.MAX: kids.max(axis=0),
-    }[method][0]
+    combined = float(_COMBINE[method](kids, axis=0)[0])  # as on the grid, column by column
     wanted = float(targets[0])
     down = parent.polarity is Polarity.DOWN
     tolerance = 1e-9 * max(1.0, abs(wanted))
