@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tests.security.test_real_server import Browser
-from trellis.cli.web import _scheduler
+from trellis.cli.operations import _scheduler
 from trellis.engine.periods import Grain
 from trellis.web.collection import tasks as collection_tasks
 from trellis.web.connectors import tasks as connector_tasks

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from trellis.cli import analytics, connectors, data, render, web
+from trellis.cli import analytics, connectors, data, operations, render, web
 from trellis.demo.acme import write_sample
 from trellis.engine.api import Scorecard, check_path, load
 from trellis.engine.findings import ScorecardError, Severity, has_errors
@@ -191,6 +191,7 @@ def init(
 
 
 web.register(app)
+operations.register(app)
 data.register(app)
 connectors.register(app)
 analytics.register(app)
