@@ -190,3 +190,41 @@ def _wait_until(done: Any, seconds: float, why: str = "") -> None:
     while not done():
         assert time.monotonic() - start < seconds, why
         time.sleep(0.05)
+
+
+def test_web_processes_ask_the_worker_for_what_needs_the_evaluation(cluster: Cluster) -> None:
+    viewer = _signed_in(cluster.urls[0], "viewer")
+    updater = _signed_in(cluster.urls[1], "updater")
+    page = _page(viewer, "/measures/NPS_RETAIL/?period=2026-03")
+    assert "score = " in _explanation(page)  # the worker's evaluation, through Redis
+    assert '"control"' in page and MISSING not in page
+    cluster.kill_worker()
+    # Without the worker, the page says what is missing and is not kept that way …
+    page = _page(viewer, "/measures/NPS_RETAIL/?period=2026-02")
+    assert MISSING in page and _explanation(page) == ""
+    assert '<script id="chart-data" type="application/json">{}</script>' in page
+    # … and nothing can be saved unchecked.
+    status, _headers, page = updater.post(
+        "/data/updates/", {"value__OPEX_RETAIL__2026-04": "850", "confirm": "on"}
+    )
+    assert status == 400
+    assert "the worker that evaluates the scorecard did not answer" in page
+    assert _shown(viewer, "OPEX_RETAIL", "2026-04") == "842"
+    cluster.start_worker()
+    _wait_until(lambda: MISSING not in _page(viewer, "/measures/NPS_RETAIL/?period=2026-02"), 60)
+    assert "score = " in _explanation(_page(viewer, "/measures/NPS_RETAIL/?period=2026-02"))
+
+
+MISSING = "Part of this page (explanations, charts or evidence) is missing"
+
+
+def _page(client: Browser, path: str) -> str:
+    status, _headers, page = client.request(path)
+    assert status == 200
+    return page
+
+
+def _explanation(page: str) -> str:
+    found = re.search(r'<pre class="explain">(.*?)</pre>', page, re.S)
+    assert found is not None
+    return found.group(1)

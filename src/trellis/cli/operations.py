@@ -91,10 +91,16 @@ def register(app: typer.Typer) -> None:
             )
         from trellis.web.collection.services import uploads
         from trellis.web.collection.tasks import import_upload
+        from trellis.web.core import delegate
 
         threading.Thread(target=_heartbeat, daemon=True).start()
         if services.catch_up():
             out.print("The stored results were behind the data (an interrupted refresh): redone.")
+        if settings.TRELLIS_EVALUATION == "worker":
+            # The web processes hold no evaluated scorecard: this worker builds it now and
+            # answers their explanations, charts and data checks from it.
+            threading.Thread(target=delegate.answer, args=(threading.Event(),), daemon=True).start()
+            threading.Thread(target=services.prepare, daemon=True).start()
         for upload in uploads.waiting_in_queue():  # a second run of a committed one is a no-op
             import_upload.enqueue(upload)
         if schedule_every > 0:

@@ -184,21 +184,22 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option(
                 "--size",
-                help="small: Acme; medium: ~1,100 units, ~25,000 measures, 36 months (synthetic)",
+                help="small: Acme; medium: ~1,100 units, ~25,000 measures; large: ~11,100 "
+                "units, ~267,000 measures (both synthetic, 36 months)",
             ),
         ] = "small",
     ) -> None:
         """Create (or reuse) a demo installation with the sample organization and serve it."""
-        if size not in ("small", "medium"):
-            raise _fail("--size is small or medium")
+        if size not in ("small", "medium", "large"):
+            raise _fail("--size is small, medium or large")
         setup(data_dir, demo=True)
         migrate()
         from trellis.web.scorecards.models import Organization
 
         if Organization.current() is None:
-            if size == "medium":
-                out.print("Building the synthetic medium organization (a few minutes)…")
-                load_medium()
+            if size in ("medium", "large"):
+                out.print(f"Building the synthetic {size} organization (minutes)…")
+                load_medium(levels=5 if size == "large" else 4)
             else:
                 out.print("Loading the sample organization Acme (24 months of data)…")
                 load_sample()

@@ -6,7 +6,8 @@ on the web benchmark, that cost three times the CPU of the page itself. A fixed 
 one persistent connection per thread. See docs/decisions/0007-serving-cached-pages.md.
 
 Each server process also builds its evaluated scorecard in the background as it starts
-(explanations and charts need it), so the first visitor after a restart does not wait for it.
+(explanations and charts need it), so the first visitor after a restart does not wait for it;
+with ``TRELLIS_EVALUATION=worker`` it holds none: the worker answers for it.
 """
 
 import threading
@@ -15,6 +16,7 @@ from a2wsgi import WSGIMiddleware
 from django.conf import settings
 from django.db import connections
 
+from trellis.web.core import delegate
 from trellis.web.wsgi import application as django_application
 
 application = WSGIMiddleware(django_application, workers=settings.TRELLIS_WEB_THREADS)
@@ -28,9 +30,11 @@ def _prepare() -> None:
     try:
         if not settings.TASKS_IN_WORKER:
             services.catch_up()
-        services.prepare()
+        if not delegate.delegating():
+            services.prepare()
     finally:
         connections.close_all()
 
 
+delegate.ask_the_worker()
 threading.Thread(target=_prepare, name="trellis-prepare", daemon=True).start()

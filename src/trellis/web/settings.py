@@ -15,6 +15,9 @@ Configuration comes from the environment:
 - ``TRELLIS_TASK_BACKEND``: ``immediate`` (default without Redis: recomputation runs in the
   request), ``database`` (queued in the database for ``trellis worker``) or ``rq`` (queued
   in Redis; the default with ``TRELLIS_REDIS_URL``);
+- ``TRELLIS_EVALUATION``: ``worker`` (the default with the rq backend: only ``trellis
+  worker`` holds the evaluated scorecard; web processes ask it through Redis for
+  explanations, charts and data checks) or ``process`` (every process evaluates for itself);
 - ``TRELLIS_WARM_PAGES``: ``changed`` (default), ``all`` or ``off``: which unit scorecards
   and strategy maps are rendered ahead after results change;
 - ``TRELLIS_WARM_MEASURES``: ``1`` to render the measure pages of those units ahead too
@@ -296,6 +299,18 @@ if TASK_BACKEND == "rq" and not REDIS_URL:
     raise ImproperlyConfigured("TRELLIS_TASK_BACKEND=rq needs TRELLIS_REDIS_URL")
 TASKS_IN_WORKER = TASK_BACKEND != "immediate"
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
+TRELLIS_EVALUATION = os.environ.get(
+    "TRELLIS_EVALUATION", "worker" if TASK_BACKEND == "rq" else "process"
+)
+if TRELLIS_EVALUATION not in ("worker", "process"):
+    raise ImproperlyConfigured(
+        f"TRELLIS_EVALUATION must be worker or process, not {TRELLIS_EVALUATION!r}"
+    )
+if TRELLIS_EVALUATION == "worker" and TASK_BACKEND != "rq":
+    raise ImproperlyConfigured(
+        "TRELLIS_EVALUATION=worker needs the rq task backend (TRELLIS_REDIS_URL): the web "
+        "processes reach the worker through Redis"
+    )
 # django-rq's queues (used by the rq backend): jobs may run for an hour (a full
 # recomputation of a very large organization).
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}

@@ -88,7 +88,8 @@ class TrellisPage(TemplateView):
         context.update(slots.placeholders())
         self.render_content(context)
         page = render_to_string(self.template_name, context, request=self.request)
-        cache.set(key, page, CONTENT_SECONDS)
+        if self.cacheable(context):  # rendering may find a part missing for now
+            cache.set(key, page, CONTENT_SECONDS)
         return page, True
 
     @classmethod

@@ -12,7 +12,7 @@ from trellis.web.collection.services.data import closing_lock, locks, refresh_af
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import PeriodLock, Submission
 from trellis.web.observations.services.versions import Version, stored_observations, write_versions
-from trellis.web.results.services.evaluation import engine
+from trellis.web.results.services.pages import calendar
 from trellis.web.scorecards.models import Organization
 
 
@@ -82,7 +82,7 @@ def _write(found: list[Submission], user: Any, now: Any) -> None:
 def lock_period(label: str, user: Any, reason: str = "") -> PeriodLock:
     """Close a period (a month, quarter, half or fiscal year) to every write."""
     try:
-        period = engine().results.period(label)
+        period = calendar().parse(label)
     except ValueError as exc:
         raise Refused(str(exc)) from None
     if PeriodLock.objects.filter(period=period.label).exists():
@@ -107,7 +107,7 @@ def unlock_period(label: str) -> None:
 def month_of(label: str) -> int:
     """The month index of a month label (for the reporting month)."""
     try:
-        period = engine().results.period(label)
+        period = calendar().parse(label)
     except ValueError as exc:
         raise Refused(str(exc)) from None
     if period.grain.value != "month":

@@ -27,6 +27,7 @@ from trellis.engine.findings import Finding, error
 from trellis.engine.observations import ObservationSet, validate
 from trellis.engine.periods import Frequency
 from trellis.engine.spec import Location
+from trellis.web.core.delegate import Unavailable, answered_by_evaluation
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import DataImport, PeriodLock, Submission
 from trellis.web.observations.services.versions import (
@@ -39,6 +40,7 @@ from trellis.web.observations.services.versions import (
 from trellis.web.results import tasks
 from trellis.web.results.services.evaluation import engine
 from trellis.web.scorecards.models import Measure, Organization
+from trellis.web.scorecards.services.definitions import measure_specs
 
 BATCH = 2000
 
@@ -138,6 +140,33 @@ def _checked_rows(check: DataCheck, rows: list[Row], user: Any, confirmed: bool)
             error("data-file", _("the file has a header but no values"), location=_at(check, 1))
         )
         return check
+    try:
+        return _checked_by_evaluation(check, rows, user, confirmed)
+    except Unavailable:
+        check.errors.append(
+            error(
+                "evaluation-unavailable",
+                _(
+                    "the data could not be checked now: the worker that evaluates the "
+                    "scorecard did not answer (it may be starting). Nothing was written; "
+                    "try again in a minute."
+                ),
+                location=_at(check, None),
+            )
+        )
+        return check
+
+
+CHECK_ANSWER_SECONDS = 300.0
+"""How long a data check waits for the worker (a large file takes a while)."""
+
+
+@answered_by_evaluation(CHECK_ANSWER_SECONDS)
+def _checked_by_evaluation(
+    check: DataCheck, rows: list[Row], user: Any, confirmed: bool
+) -> DataCheck:
+    """The checks that need the evaluated scorecard: measures, periods, values, locks,
+    stored values and each measure's data rules."""
     results = engine().results
     by_code = results.compiled.by_code
     allowed = _enterable(user)
@@ -249,7 +278,7 @@ def plan(valid: ObservationSet) -> tuple[list[Change], int, list[int]]:
     measures = dict(
         Measure.objects.filter(code__in={o.measure for o in valid.items}).values_list("code", "pk")
     )
-    approval = {m.code for m in engine().results.compiled.measures if m.data.approval}
+    approval = {code for code, m in measure_specs(set(measures)).items() if m.data.approval}
     stored = stored_observations(set(measures.values()))
     changes: list[Change] = []
     changed_at: list[int] = []

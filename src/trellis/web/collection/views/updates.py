@@ -56,6 +56,7 @@ class UpdatesPage(PlainPage):
             return redirect(request.get_full_path())
         context = self.get_context_data()
         problems: dict[str, list[str]] = {}
+        general: list[str] = []  # about the whole form, not one row
         for finding in [*check.errors, *check.confirmations]:
             line = finding.location.line or 0
             if 1 <= line <= len(rows):
@@ -63,8 +64,11 @@ class UpdatesPage(PlainPage):
                 problems.setdefault(f"{code}__{period}", []).append(
                     finding.message.split(": ", 1)[-1]
                 )
+            else:
+                general.append(finding.message)
         context.update(
             problems=problems,
+            general=general,
             posted={f"{r[0]}__{r[1]}": (r[2], r[4]) for r in rows},
             needs_confirmation=bool(check.confirmations) and not check.errors,
         )

@@ -13,6 +13,7 @@ from trellis.engine.analytics.rules import signal_matrix
 from trellis.engine.findings import ScorecardError
 from trellis.engine.periods import Calendar, Grain, PeriodError
 from trellis.engine.spec import Specification
+from trellis.web.core.delegate import answered_by_evaluation
 from trellis.web.observations.models import Observation
 from trellis.web.results.services.evaluation import GRAINS, _clean, engine
 from trellis.web.scorecards.models import Organization
@@ -58,6 +59,12 @@ def latest_period() -> str | None:
     return label
 
 
+PAGE_ANSWER_SECONDS = 3.0
+"""How long a page waits for the worker's part (explanation, chart, evidence) before it is
+shown without it (and not kept in the page cache)."""
+
+
+@answered_by_evaluation(PAGE_ANSWER_SECONDS)
 def explain(code: str, label: str, user: Any = None) -> str:
     """The engine's explanation of one number, as text ('' when unavailable); the parts
     about objects ``user`` may not see keep no numbers."""
@@ -68,6 +75,7 @@ def explain(code: str, label: str, user: Any = None) -> str:
     return str(redact_explanation(found, scope_of(user)))
 
 
+@answered_by_evaluation(PAGE_ANSWER_SECONDS)
 def chart(code: str, grain: str) -> dict[str, Any]:
     """Periods, values and target levels of one measure over a grain, for the chart."""
     try:
@@ -153,6 +161,7 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)
 
 
+@answered_by_evaluation(PAGE_ANSWER_SECONDS)
 def link_evidence(links: list[tuple[str, str]], max_lag: int = 6) -> dict[tuple[str, str], Any]:
     """Strategy-map evidence (lagged correlation) for cause-and-effect links, by link."""
     try:

@@ -3,14 +3,18 @@ what it shows in its cache scope, and breadcrumbs up the cascade."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
+from trellis.web.core.delegate import Unavailable
 from trellis.web.core.views import ObjectPage, TrellisPage
 from trellis.web.results.periods import chosen_period
 from trellis.web.scorecards.models import Organization
 from trellis.web.scorecards.navigation import unit_crumbs
+
+T = TypeVar("T")
 
 __all__ = ["ResultsObjectPage", "ResultsPage", "perspectives", "series_by", "unit_crumbs"]
 
@@ -26,8 +30,18 @@ class ResultsPage(TrellisPage):
         return context
 
     def cacheable(self, context: dict[str, Any]) -> bool:
-        # A page that echoes a mistyped period is answered for that request only.
-        return not context["period"].error
+        # A page that echoes a mistyped period is answered for that request only, and so
+        # is one shown without the worker's part (it is kept once that part is there).
+        return not context["period"].error and not context.get("incomplete")
+
+    def evaluated(self, context: dict[str, Any], call: Callable[[], T], missing: T) -> T:
+        """What ``call`` gets from the evaluated scorecard; ``missing`` when the worker
+        that holds it does not answer in time (the page then says so and is not kept)."""
+        try:
+            return call()
+        except Unavailable:
+            context["incomplete"] = True
+            return missing
 
     def period_key(self, context: dict[str, Any]) -> str:
         return str(context["period"].label)

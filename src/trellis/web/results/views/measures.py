@@ -53,8 +53,13 @@ class MeasurePage(ResultsObjectPage):
         context["cell"] = cell(series, period.label)
         context["decimals"] = m.definition.get("decimals", 2)
         context["unit_of_measure"] = m.definition.get("unit_of_measure", "")
-        context["explanation"] = services.explain(m.code, period.label, self.request.user)
-        context["chart"] = services.chart(m.code, period.grain)
+        context["explanation"] = self.evaluated(
+            context, lambda: services.explain(m.code, period.label, self.request.user), ""
+        )
+        no_chart: dict[str, Any] = {}
+        context["chart"] = self.evaluated(
+            context, lambda: services.chart(m.code, period.grain), no_chart
+        )
         context["observations"] = m.observations.order_by("-end_month", "segment").values_list(
             "period", "segment", "value", "comment", "source"
         )[:60]

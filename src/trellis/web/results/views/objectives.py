@@ -33,7 +33,9 @@ class ObjectivePage(ResultsObjectPage):
         context["cell"] = cell(
             ObjectiveSeries.objects.filter(grain=period.grain, objective=o).first(), period.label
         )
-        context["explanation"] = services.explain(o.code, period.label, user)
+        context["explanation"] = self.evaluated(
+            context, lambda: services.explain(o.code, period.label, user), ""
+        )
         measures = list(Measure.objects.restrict(user).filter(objective=o).order_by("position"))
         m_series = series_by(MeasureSeries, period.grain, measure__in=[m.pk for m in measures])
         context["measures"] = [(m, cell(m_series.get(m.pk), period.label)) for m in measures]

@@ -112,7 +112,9 @@ class StrategyMapPage(ResultsObjectPage):
                 kind=Link.DRIVES, source__in=objectives, target__in=objectives
             ).select_related("source", "target")
         )
-        found = services.link_evidence([(link.source.code, link.target.code) for link in links])
+        pairs = [(link.source.code, link.target.code) for link in links]
+        no_evidence: dict[tuple[str, str], Any] = {}
+        found = self.evaluated(context, lambda: services.link_evidence(pairs), no_evidence)
         context["map"] = layout.strategy_map(
             perspectives(context),
             objectives,

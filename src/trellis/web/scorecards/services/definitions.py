@@ -270,10 +270,23 @@ def spec_from_database() -> ScorecardSpec:
             for o in Objective.objects.order_by("position")
         ),
         measures=tuple(
-            MeasureSpec.model_validate({**m.definition, "set_fields": frozenset(m.definition)})
-            for m in Measure.objects.order_by("position")
+            _measure_spec(definition)
+            for definition in Measure.objects.order_by("position").values_list(
+                "definition", flat=True
+            )
         ),
     )
+
+
+def _measure_spec(definition: dict[str, Any]) -> MeasureSpec:
+    return MeasureSpec.model_validate({**definition, "set_fields": frozenset(definition)})
+
+
+def measure_specs(codes: Iterable[str]) -> dict[str, MeasureSpec]:
+    """The stored definitions of some measures (by code) as the engine's models, read
+    without the rest of the scorecard."""
+    stored = Measure.objects.filter(code__in=list(codes)).values_list("code", "definition")
+    return {code: _measure_spec(definition) for code, definition in stored}
 
 
 def _yaml_target(value: dict[str, Any]) -> Any:
