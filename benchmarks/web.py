@@ -5,6 +5,12 @@
     DATABASE_URL=postgres://postgres@127.0.0.1/trellis_bench \\
         .venv/bin/python benchmarks/web.py --data-dir /tmp/medium-pg        # PostgreSQL
 
+With ``TRELLIS_REDIS_URL`` set (the configuration of decision 0011) it also starts ``trellis
+worker``, which holds the only evaluated scorecard; the web processes ask it for
+explanations, charts and evidence. It then reports when the web processes answered, when
+the worker's evaluation was ready, and the memory of all processes together (resident and
+proportional: pages shared between processes counted once).
+
 It empties the page cache and renders the unit scorecards and strategy maps ahead, as the
 installation does when results change (``--cold``: nothing rendered ahead), starts ``trellis
 serve`` (uvicorn) on a free loopback port, signs 20 clients in as the admin, warms every
@@ -110,6 +116,14 @@ def main() -> None:
         )
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    worker = None
+    if os.environ.get("TRELLIS_REDIS_URL"):
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "trellis.cli", "worker", "--data-dir", args.data_dir],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    started = time.monotonic()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -129,13 +143,20 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(200):
+        for _ in range(2000):
             try:
                 with urllib.request.urlopen(f"{base}/login/", timeout=2):
                     break
             except OSError:
-                time.sleep(0.3)
+                time.sleep(0.05)
+        answered = time.monotonic() - started
         clients = [_client(base) for _ in range(args.clients)]
+        if worker is not None:
+            evaluated = _evaluation_ready(base, clients[0], measures, started)
+            print(
+                f"web processes answered {answered:.1f} s after start; the worker's "
+                f"evaluation answered {evaluated:.1f} s after start"
+            )
         every = {
             "home": ("organization home", lambda: "/"),
             "unit": ("unit scorecard", lambda: f"/units/{random.choice(units)}/"),
@@ -205,8 +226,57 @@ def main() -> None:
         if errors:
             print(f"{len(errors)} errors, first: {errors[0]}")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        print(_memory([server.pid] + ([worker.pid] if worker else [])))
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
+
+
+MISSING = "Part of this page (explanations, charts or evidence) is missing"
+
+
+def _evaluation_ready(
+    base: str, client: urllib.request.OpenerDirector, measures: list[str], started: float
+) -> float:
+    """Seconds from the start until a measure page comes with its explanation."""
+    while True:
+        page = client.open(f"{base}/measures/{random.choice(measures)}/", timeout=60).read()
+        if MISSING.encode() not in page:
+            return time.monotonic() - started
+        time.sleep(0.5)
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    found = [pid]
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as children:
+            for child in children.read().split():
+                found += _tree(int(child))
+    return found
+
+
+def _memory(roots: list[int]) -> str:
+    """Resident and proportional set sizes of these processes and their children."""
+    lines = []
+    rss_total = pss_total = 0
+    for root in roots:
+        for pid in _tree(root):
+            fields = {}
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                for line in rollup:
+                    name, _sep, rest = line.partition(":")
+                    if name in ("Rss", "Pss"):
+                        fields[name] = int(rest.split()[0]) // 1024
+            with open(f"/proc/{pid}/cmdline") as cmd:
+                words = cmd.read().split("\0")
+            role = "worker" if "worker" in words else "web" if pid != root else "server"
+            rss_total += fields["Rss"]
+            pss_total += fields["Pss"]
+            rss, pss = fields["Rss"], fields["Pss"]
+            lines.append(f"  {role:7s} pid {pid}: RSS {rss:,} MB, PSS {pss:,} MB")
+    return "\n".join(["memory:", *lines, f"  total RSS {rss_total:,} MB, PSS {pss_total:,} MB"])
 
 
 WRK_SCRIPT = """

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from trellis.engine.checks import run_checks
 from trellis.engine.findings import Finding, ScorecardError, Severity, error, has_errors
@@ -169,10 +170,13 @@ def _store_spec(spec: ScorecardSpec) -> None:
     org.revision += 1
     org.save()
 
+    stored_measures = dict(Measure.objects.values_list("code", "pk"))
     keep_measures = {m.code for m in spec.measures}
-    doomed = Measure.objects.exclude(code__in=keep_measures)
+    doomed = [pk for code, pk in stored_measures.items() if code not in keep_measures]
     with_data = sorted(
-        doomed.filter(observations__isnull=False).values_list("code", flat=True).distinct()
+        Measure.objects.filter(pk__in=doomed, observations__isnull=False)
+        .values_list("code", flat=True)
+        .distinct()
     )
     if with_data:
         raise ScorecardError(
@@ -186,73 +190,158 @@ def _store_spec(spec: ScorecardSpec) -> None:
                 for code in with_data
             ]
         )
-    doomed.delete()
+    _delete(Measure, doomed)
     Link.objects.all().delete()
-    Objective.objects.exclude(code__in={o.code for o in spec.objectives}).delete()
+    keep_objectives = {o.code for o in spec.objectives}
+    stored_objectives = Objective.objects.values_list("code", "pk")
+    _delete(Objective, [pk for code, pk in stored_objectives if code not in keep_objectives])
 
     units = _store_units(spec)
-    objectives: dict[str, Objective] = {}
-    for position, o in enumerate(spec.objectives):
-        objectives[o.code], _ = Objective.objects.update_or_create(
-            code=o.code,
-            defaults={
-                "name": o.name,
-                "unit": units[o.unit],
-                "perspective": o.perspective,
-                "owner": o.owner or "",
-                "weight": o.weight,
-                "active": o.active,
-                "position": position,
-                "definition": _dump(o),
-            },
-        )
-    Unit.objects.exclude(code__in=units).delete()
+    objectives = _write_rows(
+        Objective,
+        [
+            (
+                o.code,
+                {
+                    "name": o.name,
+                    "unit_id": units[o.unit],
+                    "perspective": o.perspective,
+                    "owner": o.owner or "",
+                    "weight": o.weight,
+                    "active": o.active,
+                    "position": position,
+                    "definition": _dump(o),
+                },
+            )
+            for position, o in enumerate(spec.objectives)
+        ],
+    )
+    keep_units = {u.code for u in spec.units}
+    # In one statement: a unit is protected by its children until they go too.
+    gone = [pk for code, pk in units.items() if code not in keep_units]
+    Unit.objects.filter(pk__in=gone).delete()
     links = [
         Link(
             kind=Link.SUPPORTS,
-            source=objectives[o.code],
-            target=objectives[s.objective],
+            source_id=objectives[o.code],
+            target_id=objectives[s.objective],
             weight=s.weight,
         )
         for o in spec.objectives
         for s in o.supports
     ] + [
-        Link(kind=Link.DRIVES, source=objectives[o.code], target=objectives[d])
+        Link(kind=Link.DRIVES, source_id=objectives[o.code], target_id=objectives[d])
         for o in spec.objectives
         for d in o.drives
     ]
-    Link.objects.bulk_create(links)
-    for position, m in enumerate(spec.measures):
-        fields = dict(_measure_fields(m, objectives[m.objective]))
-        Measure.objects.update_or_create(code=m.code, defaults={**fields, "position": position})
+    Link.objects.bulk_create(links, batch_size=BATCH)
+    unit_of = {o.code: units[o.unit] for o in spec.objectives}
+    _write_rows(
+        Measure,
+        [
+            (
+                m.code,
+                {
+                    "name": m.name,
+                    "objective_id": objectives[m.objective],
+                    "unit_id": unit_of[m.objective],
+                    "owner": m.owner or "",
+                    "steward": m.steward or "",
+                    "frequency": m.frequency.value,
+                    "source": m.source.value,
+                    "active": m.active,
+                    "position": position,
+                    "definition": _measure_definition(m),
+                },
+            )
+            for position, m in enumerate(spec.measures)
+        ],
+    )
 
 
-def _store_units(spec: ScorecardSpec) -> dict[str, Unit]:
-    """Write the units parents first, so that each takes its path from its stored parent."""
+BATCH = 2000
+ORDER_ONLY = frozenset({"position", "path", "depth"})
+"""Columns that place a row (its order, its place under a moved parent) without changing
+what it defines: a row where only they change is updated without a history record."""
+
+
+def _write_rows(model: Any, rows: list[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+    """Insert or update rows by code, in bulk: a history record for every new row and for
+    every row whose definition changed (none for an unchanged one). The ids by code."""
+    if not rows:
+        return {}
+    names = list(rows[0][1])
+    stored = {
+        values[0]: values[1:]
+        for values in model.objects.values_list("code", "pk", *names).iterator(chunk_size=BATCH)
+    }
+    ids = {code: found[0] for code, found in stored.items()}
+    new: list[Any] = []
+    changed: list[Any] = []
+    placed: list[Any] = []
+    for code, fields in rows:
+        found = stored.get(code)
+        if found is None:
+            new.append(model(code=code, **fields))
+            continue
+        differs = {n for n, old in zip(names, found[1:], strict=True) if old != fields[n]}
+        if differs:
+            (placed if differs <= ORDER_ONLY else changed).append(
+                model(pk=found[0], code=code, **fields)
+            )
+    for created in bulk_create_with_history(new, model, batch_size=BATCH):
+        ids[created.code] = created.pk
+    if changed:
+        bulk_update_with_history(changed, model, names, batch_size=BATCH)
+    if placed:
+        model.objects.bulk_update(placed, [n for n in names if n in ORDER_ONLY], BATCH)
+    return ids
+
+
+def _delete(model: Any, ids: list[int]) -> None:
+    for start in range(0, len(ids), BATCH):
+        model.objects.filter(pk__in=ids[start : start + BATCH]).delete()
+
+
+def _store_units(spec: ScorecardSpec) -> dict[str, int]:
+    """Write the units parents first (a new unit needs its parent's id), each with the path
+    and depth its place in the tree gives it. The ids by code."""
     by_code = {u.code: u for u in spec.units}
-    depth: dict[str, int] = {}
+    path: dict[str, str] = {}
 
-    def depth_of(code: str) -> int:
-        if code not in depth:
+    def path_of(code: str) -> str:
+        if code not in path:
             parent = by_code[code].parent
-            depth[code] = 0 if not parent else depth_of(parent) + 1
-        return depth[code]
+            path[code] = (path_of(parent) if parent else "/") + f"{code}/"
+        return path[code]
 
-    position = {u.code: i for i, u in enumerate(spec.units)}
-    stored: dict[str, Unit] = {}
-    for u in sorted(spec.units, key=lambda u: (depth_of(u.code), position[u.code])):
-        stored[u.code], _ = Unit.objects.update_or_create(
-            code=u.code,
-            defaults={
-                "name": u.name,
-                "kind": u.kind,
-                "owner": u.owner or "",
-                "position": position[u.code],
-                "parent": stored[u.parent] if u.parent else None,
-                "definition": _dump(u),
-            },
+    levels: dict[int, list[tuple[int, UnitSpec]]] = {}
+    for position, u in enumerate(spec.units):
+        levels.setdefault(path_of(u.code).count("/") - 2, []).append((position, u))
+    ids = dict(Unit.objects.values_list("code", "pk"))
+    for depth in sorted(levels):
+        ids.update(
+            _write_rows(
+                Unit,
+                [
+                    (
+                        u.code,
+                        {
+                            "name": u.name,
+                            "kind": u.kind,
+                            "owner": u.owner or "",
+                            "position": position,
+                            "parent_id": ids[u.parent] if u.parent else None,
+                            "definition": _dump(u),
+                            "path": path[u.code],
+                            "depth": depth,
+                        },
+                    )
+                    for position, u in levels[depth]
+                ],
+            )
         )
-    return stored
+    return ids
 
 
 def spec_from_database() -> ScorecardSpec:
