@@ -207,3 +207,20 @@ def test_long_formulas_are_checked_evaluated_and_explained(findings_of, card_of)
     chained = [f for f in findings_of(data) if f.code == "formula-syntax"]
     assert len(chained) == 1 and chained[0].location.line is not None
     assert "formula chains more than 200 operations" in chained[0].message
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("AB_1.2e+-*/^()<>=!, andortif_xlagsum \t$é"), max_size=40))
+@example("A B")
+@example("lag(A, B)")
+@example("_0 + A")
+@example("A + A * B")
+def test_codes_of_a_formula_agree_with_its_parse_errors_included(text: str) -> None:
+    try:
+        tree = fx.parse(text)
+    except fx.FormulaError as parsed:
+        with pytest.raises(fx.FormulaError) as caught:
+            fx.codes_of(text)
+        assert (caught.value.message, caught.value.position) == (parsed.message, parsed.position)
+        return
+    assert fx.codes_of(text) == list(dict.fromkeys(r.code for r in fx.references(tree)))

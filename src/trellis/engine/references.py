@@ -32,7 +32,7 @@ def measure_references(m: Measure) -> list[Reference]:
     found = [Reference("objective", "objective", m.objective, m.objective)]
     if m.formula:
         try:
-            codes = dict.fromkeys(ref.code for ref in fx.references(fx.parse(m.formula)))
+            codes = dict.fromkeys(fx.codes_of(m.formula))
         except fx.FormulaError:
             codes = {}
         found += [Reference("formula", "measure", code, m.formula) for code in codes]

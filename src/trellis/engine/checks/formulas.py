@@ -36,7 +36,7 @@ def formulas(ctx: Context) -> list[Finding]:
         if not m.formula:
             continue
         try:
-            tree = fx.parse(m.formula)
+            codes = fx.codes_of(m.formula)
         except fx.FormulaError as exc:
             findings.append(
                 error(
@@ -47,7 +47,9 @@ def formulas(ctx: Context) -> list[Finding]:
                 )
             )
             continue
-        for ref in fx.references(tree):
+        if all(code in ctx.measures for code in codes):
+            continue
+        for ref in fx.references(fx.parse(m.formula)):  # each unknown one, where it is
             if ref.code not in ctx.measures:
                 findings.append(
                     error(
@@ -69,10 +71,10 @@ def dependency_cycles(ctx: Context) -> list[Finding]:
     for m in ctx.measures.values():
         if m.source is Source.FORMULA and m.formula:
             try:
-                refs = fx.references(fx.parse(m.formula))
+                refs = fx.codes_of(m.formula)
             except fx.FormulaError:
                 continue
-            edges += [(index[r.code], index[m.code]) for r in refs if r.code in index]
+            edges += [(index[r], index[m.code]) for r in refs if r in index]
         link = m.cascades_from
         parent = ctx.measures.get(link.measure) if link else None
         if (

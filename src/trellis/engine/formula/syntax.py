@@ -375,6 +375,24 @@ def template(text: str) -> tuple[str, list[str]]:
     return _WORD.sub(slot, text), list(codes)
 
 
+def codes_of(text: str) -> list[str]:
+    """The distinct measure codes a formula names, in order of first appearance; raises
+    :class:`FormulaError` exactly as :func:`parse` does for the text.
+
+    Its template is parsed instead of the text: thousands of formulas share a handful of
+    templates, so this parses each shape once (a text that fails is parsed itself, for the
+    error's own position)."""
+    if len(text) > MAX_LENGTH:
+        parse(text)  # raises
+    shape, codes = template(text)
+    try:
+        parse(shape)
+    except FormulaError:
+        parse(text)  # the error as the text has it (cannot succeed where its shape failed)
+        raise
+    return codes
+
+
 def render(node: Node, names: Sequence[str] | None = None) -> str:
     """The tree back as readable formula text; ``names`` replace slot names by codes."""
 
