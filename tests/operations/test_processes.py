@@ -209,6 +209,12 @@ def test_web_processes_ask_the_worker_for_what_needs_the_evaluation(cluster: Clu
     )
     assert status == 400
     assert "the worker that evaluates the scorecard did not answer" in page
+    status, _headers, page = updater.upload(
+        "/data/imports/", "april.csv", b"measure,period,value\nOPEX_RETAIL,2026-04,850\n"
+    )
+    assert status == 400
+    assert "the worker that evaluates the scorecard did not answer" in page
+    assert 'name="token"' not in page  # nothing kept to import
     assert _shown(viewer, "OPEX_RETAIL", "2026-04") == "842"
     cluster.start_worker()
     _wait_until(lambda: MISSING not in _page(viewer, "/measures/NPS_RETAIL/?period=2026-02"), 60)

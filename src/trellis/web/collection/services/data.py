@@ -104,17 +104,27 @@ def many_objects() -> Iterator[None]:
 
 def check_file(name: str, content: bytes, user: Any, confirmed: bool = False) -> DataCheck:
     """Check a CSV/XLSX data file (long or wide)."""
-    with many_objects():
+    try:
         return _check_file(name, content, user, confirmed)
+    except Unavailable:
+        return _unavailable(DataCheck(name, "", sha256=hashlib.sha256(content).hexdigest()))
 
 
+CHECK_ANSWER_SECONDS = 300.0
+"""How long a data check waits for the worker (a large file takes a while)."""
+
+
+@answered_by_evaluation(CHECK_ANSWER_SECONDS)
 def _check_file(name: str, content: bytes, user: Any, confirmed: bool) -> DataCheck:
-    table = read_table(name, content)
-    check = DataCheck(name, table.layout, sha256=hashlib.sha256(content).hexdigest())
-    check.errors.extend(table.findings)
-    if table.findings:
-        return check
-    return _checked_rows(check, table.rows, user, confirmed)
+    """Read and check a file where the evaluated scorecard is (the file goes to the worker
+    as it came, not as a million parsed rows)."""
+    with many_objects():
+        table = read_table(name, content)
+        check = DataCheck(name, table.layout, sha256=hashlib.sha256(content).hexdigest())
+        check.errors.extend(table.findings)
+        if table.findings:
+            return check
+        return _checked_rows(check, table.rows, user, confirmed)
 
 
 def check_values(
@@ -143,22 +153,23 @@ def _checked_rows(check: DataCheck, rows: list[Row], user: Any, confirmed: bool)
     try:
         return _checked_by_evaluation(check, rows, user, confirmed)
     except Unavailable:
-        check.errors.append(
-            error(
-                "evaluation-unavailable",
-                _(
-                    "the data could not be checked now: the worker that evaluates the "
-                    "scorecard did not answer (it may be starting). Nothing was written; "
-                    "try again in a minute."
-                ),
-                location=_at(check, None),
-            )
+        return _unavailable(check)
+
+
+def _unavailable(check: DataCheck) -> DataCheck:
+    """``check`` refused as a whole: the worker that holds the evaluation did not answer."""
+    check.errors.append(
+        error(
+            "evaluation-unavailable",
+            _(
+                "the data could not be checked now: the worker that evaluates the "
+                "scorecard did not answer (it may be starting). Nothing was written; "
+                "try again in a minute."
+            ),
+            location=_at(check, None),
         )
-        return check
-
-
-CHECK_ANSWER_SECONDS = 300.0
-"""How long a data check waits for the worker (a large file takes a while)."""
+    )
+    return check
 
 
 @answered_by_evaluation(CHECK_ANSWER_SECONDS)
