@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
@@ -50,16 +50,30 @@ _engine: _Engine | None = None
 
 
 def _observations(index: dict[str, int]) -> StoredObservations:
-    """Every stored observation as arrays (validated when written: not checked again)."""
-    rows_of = {pk: index[code] for pk, code in Measure.objects.values_list("pk", "code")}
-    stored = Observation.objects.values_list("measure_id", "end_month", "value", "segment")
-    found = list(stored.iterator(chunk_size=50_000))
+    """Every stored observation as arrays (validated when written: not checked again),
+    read in chunks of plain rows straight into arrays."""
+    ids = Measure.objects.values_list("pk", "code")
+    row_of = np.full(max((pk for pk, _code in ids), default=0) + 1, -1, np.int64)
+    for pk, code in ids:
+        row_of[pk] = index[code]
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    chunks: list[np.ndarray] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT measure_id, end_month, value, segment <> '' FROM {table}"  # noqa: S608
+        )
+        while batch := cursor.fetchmany(OBSERVATION_CHUNK):
+            chunks.append(np.array(batch, dtype=np.float64))
+    found = np.concatenate(chunks) if chunks else np.empty((0, 4))
     return StoredObservations(
-        np.fromiter((rows_of[f[0]] for f in found), np.int64, len(found)),
-        np.fromiter((f[1] for f in found), np.int64, len(found)),
-        np.fromiter((f[2] for f in found), np.float64, len(found)),
-        np.fromiter((f[3] != "" for f in found), np.bool_, len(found)),
+        row_of[found[:, 0].astype(np.int64)],
+        found[:, 1].astype(np.int64),
+        np.ascontiguousarray(found[:, 2]),
+        found[:, 3] != 0,
     )
+
+
+OBSERVATION_CHUNK = 100_000
 
 
 def _build(previous: _Engine | None = None) -> _Engine:
