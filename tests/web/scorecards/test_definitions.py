@@ -115,3 +115,38 @@ def test_changing_a_definition_recomputes(django_capture_on_commit_callbacks) ->
     series = MeasureSeries.objects.get(measure__code="SALES_OSLO", grain="month")
     assert series.target[series.periods.index("2026-03")] == 1.0
     assert series.status[series.periods.index("2026-03")] == "green"
+
+
+def _history_counts() -> tuple[int, int, int]:
+    return (Unit.history.count(), Objective.history.count(), Measure.history.count())
+
+
+def test_storing_writes_history_only_for_what_changed_and_moves_whole_subtrees() -> None:
+    spec = stored_definitions.spec_from_database()
+    before = _history_counts()
+    stored_definitions.store_spec(spec)  # the same definitions again
+    assert _history_counts() == before
+    units = tuple(
+        u.model_copy(update={"parent": "retail"}) if u.code == "online_service" else u
+        for u in spec.units
+    )
+    measures = tuple(
+        m.model_copy(update={"name": "Sales, Oslo Street"}) if m.code == "SALES_OSLO" else m
+        for m in spec.measures
+    )
+    ids = dict(Unit.objects.values_list("code", "pk"))
+    stored_definitions.store_spec(spec.model_copy(update={"units": units, "measures": measures}))
+    # One record for the moved unit and one for the renamed measure: the agents under the
+    # moved team only took their new paths.
+    assert _history_counts() == (before[0] + 1, before[1], before[2] + 1)
+    assert Unit.history.first().code == "online_service"  # type: ignore[union-attr]
+    assert Measure.objects.get(code="SALES_OSLO").name == "Sales, Oslo Street"
+    assert dict(Unit.objects.values_list("code", "pk")) == ids  # rows kept, not replaced
+    assert dict(
+        Unit.objects.filter(path__contains="/online_service/").values_list("code", "path")
+    ) == {
+        "online_service": "/acme/retail/online_service/",
+        "agent_anna": "/acme/retail/online_service/agent_anna/",
+        "agent_ben": "/acme/retail/online_service/agent_ben/",
+    }
+    assert Unit.objects.get(code="agent_ben").depth == 3
