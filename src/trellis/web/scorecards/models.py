@@ -153,6 +153,10 @@ class Link(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "source", "target"], name="unique_link")
         ]
+        # The links into an objective (what supports it), found without walking every link
+        # of the kind: the unique constraint's index leads with the source; this one, like
+        # it, holds every column a join reads.
+        indexes = [models.Index(fields=["target", "kind", "source"], name="link_into")]
 
 
 class Measure(Defined):

@@ -80,7 +80,12 @@ class UnitPage(ResultsObjectPage):
         )
         context["supports"] = (
             Objective.objects.restrict(user)
-            .filter(links_in__kind=Link.SUPPORTS, links_in__source__unit=unit)
+            # Through the unit's own objectives (a subquery): joined to the links' source
+            # unit instead, SQLite walked every cascade link (160 ms on the enterprise).
+            .filter(
+                links_in__kind=Link.SUPPORTS,
+                links_in__source__in=Objective.objects.filter(unit=unit),
+            )
             .select_related("unit")
             .distinct()
         )
