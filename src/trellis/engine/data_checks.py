@@ -55,11 +55,13 @@ def check_rules(
     values = np.fromiter((o.value for o in items), np.float64, len(items))
     has_comment = np.fromiter((bool(o.comment.strip()) for o in items), bool, len(items))
     total = np.fromiter((not o.segment for o in items), bool, len(items))
-    rules = [m.data for m in c.measures]
+    # The rules of the measures named, each read once (not of the whole scorecard).
+    named, of_row = np.unique(rows, return_inverse=True)
+    rules = [c.measures[r].data for r in named.tolist()]
     issues: list[DataIssue] = []
 
-    low = np.array([np.nan if r.minimum is None else r.minimum for r in rules])[rows]
-    high = np.array([np.nan if r.maximum is None else r.maximum for r in rules])[rows]
+    low = np.array([np.nan if r.minimum is None else r.minimum for r in rules])[of_row]
+    high = np.array([np.nan if r.maximum is None else r.maximum for r in rules])[of_row]
     for i in np.flatnonzero(values < low).tolist():
         issues.append(
             DataIssue(i, "value", f"{_num(values[i])} is below the minimum {_num(low[i])}")
@@ -68,7 +70,7 @@ def check_rules(
         issues.append(
             DataIssue(i, "value", f"{_num(values[i])} is above the maximum {_num(high[i])}")
         )
-    whole = np.array([r.whole_numbers for r in rules])[rows]
+    whole = np.array([r.whole_numbers for r in rules])[of_row]
     for i in np.flatnonzero(whole & (values != np.round(values))).tolist():
         issues.append(DataIssue(i, "value", f"{_num(values[i])} is not a whole number"))
 
@@ -81,7 +83,7 @@ def check_rules(
     previous = _earlier(results.evaluator.observed, rows, cols - step)
     limit = np.array(
         [np.nan if r.max_change_percent is None else r.max_change_percent for r in rules]
-    )[rows]
+    )[of_row]
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.abs(values - previous) / np.abs(previous) * 100
         jumps = total & ~has_comment & (previous != 0) & (change > limit)
@@ -96,7 +98,7 @@ def check_rules(
             )
         )
 
-    wants_red = total & ~has_comment & np.array([r.comment_when_red for r in rules])[rows]
+    wants_red = total & ~has_comment & np.array([r.comment_when_red for r in rules])[of_row]
     if wants_red.any():
         picked = np.flatnonzero(wants_red)
         red = _red(
@@ -109,7 +111,7 @@ def check_rules(
 
     if not confirmed:
         sigma = np.array([np.nan if r.outlier_sigma is None else r.outlier_sigma for r in rules])
-        issues.extend(_outliers(results, rows, cols, step, values, sigma[rows], total))
+        issues.extend(_outliers(results, rows, cols, step, values, sigma[of_row], total))
     issues.sort(key=lambda d: d.index)
     return issues
 
