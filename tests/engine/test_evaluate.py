@@ -310,3 +310,20 @@ def test_explain_names_the_bands_of_objectives_and_units(card: Scorecard) -> Non
     for code in ("C", "hq"):
         text = str(results.explain(code, "2025-06"))
         assert text.endswith("status bands (the organization's): green ≥ 100, amber ≥ 90, else red")
+
+
+def test_an_already_checked_scorecard_evaluates_the_same_without_its_checks(
+    card: Scorecard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trellis.engine import api
+
+    def no_checks(spec: object) -> list[object]:
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(api, "run_checks", no_checks)
+    trusted = Scorecard.already_checked(card.spec)
+    assert trusted.findings == []
+    for period in ("2025-05", "2026-Q1", "2026", "2026-02:YTD"):
+        assert trusted.evaluate(DATA).records("measure", period) == card.evaluate(DATA).records(
+            "measure", period
+        )
