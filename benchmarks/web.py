@@ -96,6 +96,12 @@ def main() -> None:
         help="comma-separated page types to measure (home, unit, measure, map)",
     )
     parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the random units and measures measured (the same paths on every run)",
+    )
+    parser.add_argument(
         "--keep-cache",
         action="store_true",
         help="keep the page cache as it is (no emptying, no rendering ahead): for repeated runs",
@@ -310,7 +316,8 @@ def _run_wrk(
         f"connections, {args.workers} workers × {args.threads} threads, "
         f"{args.duration:.0f} s per page"
     )
-    for name, make in pages.items():
+    for number, (name, make) in enumerate(pages.items()):
+        random.seed(args.seed * 100 + number)  # the same paths in every run with this seed
         paths = ", ".join(f'"{make()}"' for _ in range(200))
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT % (paths, cookie))

@@ -84,7 +84,7 @@ def test_health_reports_every_shared_service(cluster: Cluster) -> None:
     assert report["status"] == "ok"
     checks = report["checks"]
     assert checks["database"]["vendor"] == "postgresql"
-    assert checks["cache"]["backend"] == "RedisCache"
+    assert checks["cache"]["backend"] == "SharedRedisCache"
     assert checks["queue"]["backend"] == "rq"
     assert checks["worker"]["alive"] == 1
     assert "no-store" in headers["cache-control"]

@@ -264,7 +264,7 @@ if REDIS_URL:
     # a restart of Redis lose nothing), background work is queued in it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "trellis.web.core.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 600,
             "KEY_PREFIX": "trellis",

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from redis.exceptions import RedisError
 
 REQUESTS = "trellis:evaluation:requests"
@@ -116,28 +116,34 @@ def _ask(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], timeout: floa
 
 def answer(stop: threading.Event, threads: int = 4) -> None:
     """Answer marked calls from the web processes until ``stop`` is set (the worker runs
-    this in a thread). At most ``threads`` answers run at once; requests whose asker has
-    given up are dropped unanswered."""
-    slots = threading.BoundedSemaphore(threads)
+    this in a thread): ``threads`` answering threads, each with its own database
+    connection kept from one answer to the next. Requests whose asker has given up are
+    dropped unanswered."""
     client = _redis()
+    answering = [
+        threading.Thread(target=_answer_loop, args=(client, stop), name="trellis-answer")
+        for _ in range(threads)
+    ]
+    for thread in answering:
+        thread.start()
+    for thread in answering:
+        thread.join()
+
+
+def _answer_loop(client: Any, stop: threading.Event) -> None:
     while not stop.is_set():
-        slots.acquire()
         try:
             got = client.brpop([REQUESTS], timeout=1)
-        except Exception:
-            slots.release()
+        except (OSError, RedisError):
             log.exception("could not read the evaluation requests; next try in 5 s")
             stop.wait(5)
             continue
-        if got is None:
-            slots.release()
-            continue
-        threading.Thread(
-            target=_answer_one, args=(client, got[1], slots), name="trellis-answer", daemon=True
-        ).start()
+        if got is not None:
+            _answer_one(client, got[1])
+    connections.close_all()  # this thread's own
 
 
-def _answer_one(client: Any, request: bytes, slots: threading.BoundedSemaphore) -> None:
+def _answer_one(client: Any, request: bytes) -> None:
     try:
         name, args, kwargs, reply, expires = pickle.loads(request)  # noqa: S301 - see above
         if time.time() > expires:
@@ -156,9 +162,6 @@ def _answer_one(client: Any, request: bytes, slots: threading.BoundedSemaphore) 
         client.expire(reply, REPLY_SECONDS)
     except Exception:
         log.exception("could not answer an evaluation request")
-    finally:
-        close_old_connections()
-        slots.release()
 
 
 def _function(name: str) -> Callable[..., Any]:
