@@ -32,7 +32,8 @@ def _services_or_skip() -> None:
     try:
         with psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3):
             pass
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3) as probe:
+            probe.ping()
     except (psycopg.Error, redis.RedisError) as missing:
         reason = f"PostgreSQL ({PG_SERVER}) and Redis ({REDIS_URL}) are needed: {missing}"
         if os.environ.get("TRELLIS_REQUIRE_SERVICES") == "1":
@@ -126,6 +127,7 @@ class Cluster:
         for log in self.logs:
             log.close()
         self.redis.flushdb()
+        self.redis.close()
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 

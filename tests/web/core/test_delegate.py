@@ -40,6 +40,7 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[redis.Redis]:  # type: ig
     try:
         client.ping()
     except redis.RedisError as missing:
+        client.close()
         reason = f"Redis ({REDIS_URL}) is needed: {missing}"
         if os.environ.get("TRELLIS_REQUIRE_SERVICES") == "1":
             pytest.fail(reason)
@@ -50,6 +51,9 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[redis.Redis]:  # type: ig
     with override_settings(REDIS_URL=REDIS_URL, TRELLIS_EVALUATION="worker"):
         yield client
     client.flushdb()
+    if delegate._client is not None:  # the one the calls made: its sockets closed
+        delegate._client.close()
+    client.close()
 
 
 @pytest.fixture
