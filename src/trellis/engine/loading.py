@@ -320,6 +320,16 @@ class _Shared:
                 fields[name] = self.sets.setdefault(value, value)
 
 
+class KeySets(_Shared):
+    """Shares the sets of written keys of definitions built outside :func:`load_spec` (the
+    web application's, read from its database): ``keys.shared(model)`` after each."""
+
+    def shared(self, model: M) -> M:
+        """``model``, its key sets replaced by the shared ones."""
+        self.compact(model)
+        return model
+
+
 def _validate(
     model: type[M],
     item: Located,
