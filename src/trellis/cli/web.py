@@ -204,7 +204,14 @@ def register(app: typer.Typer) -> None:
                 load_sample()
                 create_demo_connector(data_dir.resolve())
         create_demo_users()
-        _warm()
+        if size == "large":
+            # All 22,222 scorecards and maps would take a quarter of an hour: the top three
+            # levels are rendered ahead, every other page when it is first asked for.
+            from trellis.web.scorecards.models import Unit
+
+            _warm(units=list(Unit.objects.filter(depth__lte=2).values_list("code", flat=True)))
+        else:
+            _warm()
         out.print(f"Trellis demo: http://127.0.0.1:{port}/  (data in {data_dir.resolve()})")
         out.print("Sign in as admin, editor, updater or viewer — password: demo")
         if not no_serve:
@@ -366,21 +373,22 @@ def register(app: typer.Typer) -> None:
         out.print(f"Wrote {len(written)} files to {directory}/")
 
 
-def _warm(measures: bool | None = None) -> None:
+def _warm(measures: bool | None = None, units: list[str] | None = None) -> None:
+    """Render pages ahead: of ``units`` (all when None)."""
     import time
 
     from trellis.web.results.warming import warm, with_measures
 
     start = time.perf_counter()
-    units = warm(measures=measures)
-    if units:
+    count = warm(units, measures=measures)
+    if count:
         seconds = time.perf_counter() - start
         pages = (
             "scorecards, strategy maps and measure pages"
             if with_measures(measures)
             else "scorecards and strategy maps"
         )
-        out.print(f"Rendered the {pages} of {units} units ({seconds:.1f} s).")
+        out.print(f"Rendered the {pages} of {count} units ({seconds:.1f} s).")
 
 
 def _serve(port: int, host: str = "127.0.0.1", workers: int = 1) -> None:
