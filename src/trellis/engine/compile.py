@@ -8,15 +8,13 @@ set of NumPy operations per group instead of per measure.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from trellis.engine import collector
 from trellis.engine import formula as fx
 from trellis.engine.graph import Graph, build_graph, topological_levels
 from trellis.engine.periods import Aggregation, Calendar, FloatArray, Frequency, IntArray
@@ -125,22 +123,9 @@ class CompiledScorecard:
         return len(self.measures)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: compiling creates many small objects and the
-    collector's full passes over them cost more than the compilation itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def compile_scorecard(spec: ScorecardSpec) -> CompiledScorecard:
     """Compile checked definitions (see :func:`trellis.engine.checks.run_checks`)."""
-    with _collector_paused():
+    with collector.paused():
         return _compile(spec)
 
 

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from trellis.engine import collector
 from trellis.engine.findings import Finding, error
 from trellis.engine.spec import (
     Measure,
@@ -59,15 +60,19 @@ def scorecard_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def _displayed(paths: list[Path]) -> list[str]:
+    """How each file is named in findings: relative to the working folder when inside it."""
+    cwd = Path.cwd()
+    names = []
+    for path in paths:
+        try:
+            names.append(str(path.relative_to(cwd)))
+        except ValueError:
+            names.append(str(path))
+    return names
 
 
-def _read_file(path: Path, findings: list[Finding]) -> Located | None:
-    file = _display(path)
+def _read_file(path: Path, file: str, findings: list[Finding]) -> Located | None:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -126,9 +131,7 @@ def _items(doc: Located, key: str, findings: list[Finding]) -> Iterator[Located]
     if value is None:
         return
     if not isinstance(value, list):
-        findings.append(
-            error("schema", f"'{key}' must be a list", location=_key_location(doc, key))
-        )
+        findings.append(error("schema", f"'{key}' must be a list", location=doc.location.at(key)))
         return
     for item in value:
         if isinstance(item, Located):
@@ -138,14 +141,9 @@ def _items(doc: Located, key: str, findings: list[Finding]) -> Iterator[Located]
                 error(
                     "schema",
                     f"each entry of '{key}' must be a mapping, got {item!r}",
-                    location=_key_location(doc, key),
+                    location=doc.location.at(key),
                 )
             )
-
-
-def _key_location(doc: Located, key: str) -> Location:
-    line = doc.key_lines.get(key, doc.location.line)
-    return Location(file=doc.location.file, line=line)
 
 
 def _collect(doc: Located, collected: _Collected, findings: list[Finding]) -> None:
@@ -155,7 +153,7 @@ def _collect(doc: Located, collected: _Collected, findings: list[Finding]) -> No
                 error(
                     "schema",
                     f"unknown top-level key '{key}'; expected one of {', '.join(TOP_LEVEL_KEYS)}",
-                    location=_key_location(doc, key),
+                    location=doc.location.at(key),
                 )
             )
     if isinstance(doc.get("organization"), Located):
@@ -165,7 +163,7 @@ def _collect(doc: Located, collected: _Collected, findings: list[Finding]) -> No
             error(
                 "schema",
                 "'organization' must be a mapping",
-                location=_key_location(doc, "organization"),
+                location=doc.location.at("organization"),
             )
         )
     default_unit = None
@@ -174,7 +172,7 @@ def _collect(doc: Located, collected: _Collected, findings: list[Finding]) -> No
         default_unit = doc["unit"].get("code")
     elif "unit" in doc:
         findings.append(
-            error("schema", "'unit' must be a mapping", location=_key_location(doc, "unit"))
+            error("schema", "'unit' must be a mapping", location=doc.location.at("unit"))
         )
     collected.units.extend(_items(doc, "units", findings))
     for objective in _items(doc, "objectives", findings):
@@ -184,7 +182,6 @@ def _collect(doc: Located, collected: _Collected, findings: list[Finding]) -> No
         if nested is not None:
             holder = Located(measures=nested)
             holder.location = objective.location
-            holder.key_lines = {"measures": objective.key_lines.get("measures", 0)}
             for measure in _items(holder, "measures", findings):
                 measure.setdefault("objective", objective.get("code"))
                 collected.measures.append(measure)
@@ -228,7 +225,7 @@ def _normalize_objective(item: Located) -> dict[str, Any]:
         supports = [supports]
     if isinstance(supports, list):
         data["supports"] = [
-            {"objective": s, "location": _key_location(item, "supports")}
+            {"objective": s, "location": item.location.at("supports")}
             if isinstance(s, str)
             else _with_location(s)
             if isinstance(s, Located)
@@ -253,7 +250,7 @@ def _error_location(item: Located, loc: tuple[int | str, ...]) -> Location:
     line = item.location.line
     for part in loc:
         if isinstance(node, Located) and isinstance(part, str) and part in node:
-            line = node.key_lines.get(part, line)
+            line = node.location.line_of(part)
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
@@ -280,6 +277,7 @@ class _Shared:
     def __init__(self) -> None:
         self.sets: dict[frozenset[str], Any] = {}
         self.kinds: dict[type, int] = {}  # what a value of each type needs (see _kind)
+        self.holders: dict[type, tuple[str, ...]] = {}  # see _holders
 
     def _kind(self, kind: type) -> int:
         """0: nothing (text, numbers, enums…), 1: a definition, 2: a list or tuple that may
@@ -298,16 +296,27 @@ class _Shared:
             )
         return found
 
+    def _holders(self, model: type[BaseModel]) -> tuple[str, ...]:
+        """The fields of a kind of definition that can hold definitions or sets (a measure
+        has 27 fields, 8 of them such), judged once from the declared types."""
+        found = self.holders.get(model)
+        if found is None:
+            found = self.holders[model] = tuple(
+                name for name, info in model.model_fields.items() if _may_hold(info.annotation)
+            )
+        return found
+
     def compact(self, model: BaseModel) -> None:
         own = model.__pydantic_fields_set__
         object.__setattr__(
             model, "__pydantic_fields_set__", self.sets.setdefault(frozenset(own), own)
         )
         fields = model.__dict__
-        for name, value in fields.items():
-            kind = self.kinds.get(type(value))
-            if kind == 0:
+        for name in self._holders(type(model)):
+            value = fields[name]
+            if value is None:
                 continue
+            kind = self.kinds.get(type(value))
             if kind is None:
                 kind = self._kind(type(value))
             if kind == 1:
@@ -318,6 +327,18 @@ class _Shared:
                         self.compact(part)
             elif kind == 3:
                 fields[name] = self.sets.setdefault(value, value)
+
+
+def _may_hold(annotation: Any) -> bool:
+    """Whether a declared type admits definitions, lists, tuples or sets."""
+    if isinstance(annotation, type) and issubclass(
+        annotation, BaseModel | list | tuple | frozenset | set
+    ):
+        return True
+    origin = get_origin(annotation)
+    if isinstance(origin, type) and issubclass(origin, list | tuple | frozenset | set):
+        return True
+    return any(_may_hold(arg) for arg in get_args(annotation))
 
 
 class KeySets(_Shared):
@@ -374,7 +395,11 @@ class Loaded:
 
 def load_spec(path: str | Path) -> Loaded:
     """Read a scorecard file or folder; never raises for bad content."""
-    root = Path(path)
+    with collector.paused():
+        return _load_spec(Path(path))
+
+
+def _load_spec(root: Path) -> Loaded:
     findings: list[Finding] = []
     if not root.exists():
         findings.append(
@@ -391,9 +416,10 @@ def load_spec(path: str | Path) -> Loaded:
             error("unreadable-file", f"no .yaml files in {root}", location=Location(file=str(root)))
         )
         return Loaded(None, findings, [])
+    names = _displayed(files)
     collected = _Collected()
-    for file in files:
-        doc = _read_file(file, findings)
+    for file, name in zip(files, names, strict=True):
+        doc = _read_file(file, name, findings)
         if doc is not None:
             _collect(doc, collected, findings)
     parsed = not any(f.code in ("yaml-syntax", "unreadable-file") for f in findings)
@@ -419,14 +445,14 @@ def load_spec(path: str | Path) -> Loaded:
         if (m := _validate(Measure, item, _normalize_measure(item), "measure", findings, shared))
     ]
     if organization is None:
-        return Loaded(None, findings, [_display(f) for f in files])
+        return Loaded(None, findings, names)
     spec = ScorecardSpec(
         organization=organization,
         units=tuple(units),
         objectives=tuple(objectives),
         measures=tuple(measures),
     )
-    return Loaded(spec, findings, [_display(f) for f in files])
+    return Loaded(spec, findings, names)
 
 
 def _organization(

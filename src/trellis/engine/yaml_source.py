@@ -10,6 +10,7 @@ the file and line.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,8 +24,8 @@ from trellis.engine.spec.location import Location
 class Located(dict[str, Any]):
     """A mapping read from YAML that knows its own line and each key's line."""
 
+    __slots__ = ("location",)
     location: Location
-    key_lines: dict[str, int]
 
 
 def _located(node: yaml.Node, file: str) -> Location:
@@ -33,6 +34,19 @@ def _located(node: yaml.Node, file: str) -> Location:
 
 
 STR_TAG = "tag:yaml.org,2002:str"
+_KEY_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
+KEY_TUPLES_MEMORY = 10_000
+
+
+def _shared_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Each distinct sequence of keys once (a scorecard repeats a few hundred of them):
+    the locations of every mapping share them. Bounded: forgotten whole when full."""
+    shared = _KEY_TUPLES.get(keys)
+    if shared is None:
+        if len(_KEY_TUPLES) >= KEY_TUPLES_MEMORY:
+            _KEY_TUPLES.clear()
+        shared = _KEY_TUPLES[keys] = keys
+    return shared
 
 
 class _Reader:
@@ -47,7 +61,7 @@ class _Reader:
 
     def _key(self, node: yaml.Node) -> str:
         if node.tag == STR_TAG and isinstance(node, yaml.ScalarNode):
-            return str(node.value)  # most keys: the text as written
+            return sys.intern(node.value)  # most keys: the text as written, shared
         return str(self.constructor.construct_object(node))
 
     def read(self, node: yaml.Node, depth: int = 0) -> Any:
@@ -57,10 +71,8 @@ class _Reader:
             if self.merges:
                 self.constructor.flatten_mapping(node)
             out = Located()
+            offsets: list[int] = []
             mark = node.start_mark
-            # The location's key lines are the mapping's own (filled below, never copied).
-            out.key_lines = {}
-            out.location = Location(self.file, mark.line + 1, mark.column + 1, out.key_lines)
             for key_node, value_node in node.value:
                 text = self._key(key_node)
                 if text in out:
@@ -71,8 +83,18 @@ class _Reader:
                             location=_located(key_node, self.file),
                         )
                     )
+                    offsets[list(out).index(text)] = key_node.start_mark.line - mark.line
+                else:
+                    offsets.append(key_node.start_mark.line - mark.line)
                 out[text] = self.read(value_node, depth + 1)
-                out.key_lines[text] = key_node.start_mark.line + 1
+            keys = tuple(out)
+            out.location = Location(
+                self.file,
+                mark.line + 1,
+                mark.column + 1,
+                _shared_keys(keys),
+                tuple(offsets),
+            )
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.read(item, depth + 1) for item in node.value]

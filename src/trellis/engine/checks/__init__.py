@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from trellis.engine import collector
 from trellis.engine.checks import cascade, design, formulas, references, scoring
 from trellis.engine.checks.context import Context
 from trellis.engine.findings import Finding, error
@@ -39,6 +40,11 @@ CHECKS: tuple[Check, ...] = (
 
 def run_checks(spec: ScorecardSpec) -> list[Finding]:
     """Run every check; never stops at the first finding or at a crashing check."""
+    with collector.paused():
+        return _run_checks(spec)
+
+
+def _run_checks(spec: ScorecardSpec) -> list[Finding]:
     try:
         ctx = Context.build(spec)
     except Exception as exc:  # noqa: BLE001 - reported as a finding, by design

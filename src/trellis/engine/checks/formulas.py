@@ -12,7 +12,6 @@ def formulas(ctx: Context) -> list[Finding]:
     """Formula syntax (with the position marked), unknown codes and misplaced formulas."""
     findings: list[Finding] = []
     for m in ctx.spec.measures:
-        where = m.location.at("formula")
         if m.source is Source.FORMULA and not (m.formula or "").strip():
             findings.append(
                 error(
@@ -29,12 +28,13 @@ def formulas(ctx: Context) -> list[Finding]:
                     "unused-formula",
                     f"has a formula but source is '{m.source.value}'; the formula is ignored",
                     m.code,
-                    where,
+                    m.location.at("formula"),
                 )
             )
             continue
         if not m.formula:
             continue
+        where = m.location.at("formula")
         try:
             codes = fx.codes_of(m.formula)
         except fx.FormulaError as exc:

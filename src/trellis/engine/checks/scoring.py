@@ -85,7 +85,6 @@ def scoring_parameters(ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     for m in ctx.measures.values():
         method = _method(m)
-        where = m.location.at("scoring")
 
         def bad(code: str, message: str, key: str = "scoring", m: Measure = m) -> None:
             findings.append(error(code, message, m.code, m.location.at(key)))
@@ -126,7 +125,6 @@ def scoring_parameters(ctx: Context) -> list[Finding]:
                 "missing-scoring-parameter",
                 "method thresholds needs a minimum (the red flag) besides the target (the goal)",
             )
-        del where
         findings.extend(_directions(m))
         findings.extend(_ratio_targets(m))
     return findings
@@ -155,7 +153,6 @@ def _ratio_targets(m: Measure) -> list[Finding]:
     if not by_ratio:
         return []
     values = _target_values(m.target)
-    where = m.location.at("target")
     if any(v < 0 for v in values):
         return [
             error(
@@ -163,7 +160,7 @@ def _ratio_targets(m: Measure) -> list[Finding]:
                 f"ratio scoring needs targets of zero or more (found {min(values):g}); "
                 "give a baseline to score linearly",
                 m.code,
-                where,
+                m.location.at("target"),
             )
         ]
     if any(v == 0 for v in values):
@@ -173,7 +170,7 @@ def _ratio_targets(m: Measure) -> list[Finding]:
                 "a target of 0 under ratio scoring scores 100 when met and 0 otherwise; "
                 "give a baseline to score the distance to it linearly",
                 m.code,
-                where,
+                m.location.at("target"),
             )
         ]
     return []
@@ -228,8 +225,8 @@ def target_periods(ctx: Context) -> list[Finding]:
     for m in ctx.measures.values():
         for level in ("target", "minimum", "stretch"):
             series: TargetSeries | None = getattr(m, level)
-            if series is None:
-                continue
+            if series is None or (not series.by_period and series.glide is None):
+                continue  # a constant: no periods to check
             where = m.location.at(level)
             labels = list(series.by_period)
             if series.glide is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
@@ -19,12 +19,23 @@ class Location:
     file: str | None = None
     line: int | None = None
     column: int | None = None
-    fields: dict[str, int] = field(default_factory=dict)
-    """Line of each key written in the object's mapping."""
+    keys: tuple[str, ...] = ()
+    """The keys written in the object's mapping, in order (one tuple shared by every
+    mapping written with the same keys)."""
+    offsets: tuple[int, ...] = ()
+    """Each key's line, counted from the object's own (small numbers, which Python
+    shares: a large scorecard has hundreds of thousands of these)."""
+
+    def line_of(self, key: str) -> int | None:
+        """The line of one key of the object (the object's own when it was not written)."""
+        try:
+            return (self.line or 0) + self.offsets[self.keys.index(key)]
+        except ValueError:
+            return self.line
 
     def at(self, key: str) -> Location:
         """The location of one key of the object (the object's own when unknown)."""
-        return Location(self.file, self.fields.get(key, self.line))
+        return Location(self.file, self.line_of(key))
 
     def __str__(self) -> str:
         if self.file is None:

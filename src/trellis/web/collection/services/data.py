@@ -9,10 +9,8 @@ writes a clean check in one transaction (all or nothing) and records it as a
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trellis.engine import collector
 from trellis.engine.data_checks import check_rules
 from trellis.engine.data_files import Columns, Row, column_letter, read_table
 from trellis.engine.findings import Finding, error
@@ -88,20 +87,6 @@ class DataCheck:
         return self.ok and not self.changes
 
 
-@contextmanager
-def many_objects() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of short-lived rows are built: its
-    passes over the growing heap would otherwise cost more than the work (a collection
-    runs when it ends)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def check_file(name: str, content: bytes, user: Any, confirmed: bool = False) -> DataCheck:
     """Check a CSV/XLSX data file (long or wide)."""
     try:
@@ -118,7 +103,7 @@ CHECK_ANSWER_SECONDS = 300.0
 def _check_file(name: str, content: bytes, user: Any, confirmed: bool) -> DataCheck:
     """Read and check a file where the evaluated scorecard is (the file goes to the worker
     as it came, not as a million parsed rows)."""
-    with many_objects():
+    with collector.paused():
         table = read_table(name, content)
         check = DataCheck(name, table.layout, sha256=hashlib.sha256(content).hexdigest())
         check.errors.extend(table.findings)
@@ -139,7 +124,7 @@ def check_values(
     for number, item in enumerate(values, start=1):
         cells = ["" if v is None else str(v) for v in item]
         rows.append((number, dict(zip(names, cells, strict=False)), columns))
-    with many_objects():
+    with collector.paused():
         return _checked_rows(check, rows, user, confirmed)
 
 
@@ -340,7 +325,7 @@ def commit(check: DataCheck, user: Any, source: str, file_name: str | None = Non
         raise ValueError("the data has errors; nothing was written")
     author = user if getattr(user, "is_authenticated", False) else None
     now = timezone.now()
-    with many_objects(), transaction.atomic():
+    with collector.paused(), transaction.atomic():
         org = Organization.objects.select_for_update().order_by("pk").first()
         assert org is not None
         if check.mark is not None and check.mark == written_mark():

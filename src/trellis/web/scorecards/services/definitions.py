@@ -10,6 +10,7 @@ import yaml
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from trellis.engine import collector
 from trellis.engine.checks import run_checks
 from trellis.engine.findings import Finding, ScorecardError, Severity, error, has_errors
 from trellis.engine.loading import KeySets, load_measure, load_spec
@@ -354,14 +355,15 @@ def spec_from_database() -> ScorecardSpec:
     def definitions(model: Any) -> Any:
         return model.objects.order_by("position").values_list("definition", flat=True)
 
-    return ScorecardSpec(
-        organization=OrganizationSpec.model_validate(org.definition),
-        units=tuple(keys.shared(UnitSpec.model_validate(d)) for d in definitions(Unit)),
-        objectives=tuple(
-            keys.shared(ObjectiveSpec.model_validate(d)) for d in definitions(Objective)
-        ),
-        measures=tuple(keys.shared(_measure_spec(d)) for d in definitions(Measure)),
-    )
+    with collector.paused():  # hundreds of thousands of lasting objects
+        return ScorecardSpec(
+            organization=OrganizationSpec.model_validate(org.definition),
+            units=tuple(keys.shared(UnitSpec.model_validate(d)) for d in definitions(Unit)),
+            objectives=tuple(
+                keys.shared(ObjectiveSpec.model_validate(d)) for d in definitions(Objective)
+            ),
+            measures=tuple(keys.shared(_measure_spec(d)) for d in definitions(Measure)),
+        )
 
 
 def _measure_spec(definition: dict[str, Any]) -> MeasureSpec:
