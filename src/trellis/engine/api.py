@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from trellis.engine import collector
 from trellis.engine.bulk_read import read_long_csv
 from trellis.engine.checks import run_checks
 from trellis.engine.compile import CompiledScorecard, compile_scorecard
@@ -151,21 +152,23 @@ def _cross_file_duplicates(items: list[Observation], ends: list[int]) -> list[Fi
 def load(path: str | Path) -> Scorecard:
     """Load and check a scorecard file or folder; raises :class:`ScorecardError` carrying
     every finding when there are errors."""
-    loaded = load_spec(path)
-    if loaded.spec is None or has_errors(loaded.findings):
-        findings = loaded.findings
-        if loaded.spec is not None:
-            findings = findings + run_checks(loaded.spec)
-        raise ScorecardError(findings)
-    return Scorecard(loaded.spec, loaded.findings)
+    with collector.paused():  # one pause for reading and checking (see collector)
+        loaded = load_spec(path)
+        if loaded.spec is None or has_errors(loaded.findings):
+            findings = loaded.findings
+            if loaded.spec is not None:
+                findings = findings + run_checks(loaded.spec)
+            raise ScorecardError(findings)
+        return Scorecard(loaded.spec, loaded.findings)
 
 
 def check_path(path: str | Path) -> list[Finding]:
     """Every finding for a scorecard path, never raising for bad content."""
-    loaded = load_spec(path)
-    findings = list(loaded.findings)
-    if loaded.spec is not None:
-        findings += run_checks(loaded.spec)
+    with collector.paused():
+        loaded = load_spec(path)
+        findings = list(loaded.findings)
+        if loaded.spec is not None:
+            findings += run_checks(loaded.spec)
     return sorted(findings, key=Finding.sort_key)
 
 

@@ -46,8 +46,9 @@ def _csr(size: int, src: IntArray, dst: IntArray) -> tuple[IntArray, IntArray]:
 
 def build_graph(size: int, edges: Iterable[tuple[int, int]]) -> Graph:
     """A graph of ``size`` nodes from (input, dependent) pairs; duplicate edges collapse."""
-    pairs = np.array(sorted(set(edges)), dtype=np.int64).reshape(-1, 2)
-    src, dst = pairs[:, 0], pairs[:, 1]
+    pairs = np.array(list(edges), dtype=np.int64).reshape(-1, 2)
+    distinct = np.unique(pairs[:, 0] * size + pairs[:, 1])  # sorted by input, then dependent
+    src, dst = np.divmod(distinct, size) if size else (distinct, distinct)
     succ_ptr, succ = _csr(size, src, dst)
     pred_ptr, pred = _csr(size, dst, src)
     return Graph(size, succ_ptr, succ, pred_ptr, pred)

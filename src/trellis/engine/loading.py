@@ -277,7 +277,7 @@ class _Shared:
     def __init__(self) -> None:
         self.sets: dict[frozenset[str], Any] = {}
         self.kinds: dict[type, int] = {}  # what a value of each type needs (see _kind)
-        self.holders: dict[type, tuple[str, ...]] = {}  # see _holders
+        self.holders: dict[type, tuple[tuple[str, Any], ...]] = {}  # see _holders
 
     def _kind(self, kind: type) -> int:
         """0: nothing (text, numbers, enums…), 1: a definition, 2: a list or tuple that may
@@ -296,13 +296,16 @@ class _Shared:
             )
         return found
 
-    def _holders(self, model: type[BaseModel]) -> tuple[str, ...]:
+    def _holders(self, model: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
         """The fields of a kind of definition that can hold definitions or sets (a measure
-        has 27 fields, 8 of them such), judged once from the declared types."""
+        has 27 fields, 8 of them such), judged once from the declared types, with their
+        defaults (one instance shared by every definition that leaves the field out)."""
         found = self.holders.get(model)
         if found is None:
             found = self.holders[model] = tuple(
-                name for name, info in model.model_fields.items() if _may_hold(info.annotation)
+                (name, info.default)
+                for name, info in model.model_fields.items()
+                if _may_hold(info.annotation)
             )
         return found
 
@@ -312,9 +315,9 @@ class _Shared:
             model, "__pydantic_fields_set__", self.sets.setdefault(frozenset(own), own)
         )
         fields = model.__dict__
-        for name in self._holders(type(model)):
+        for name, default in self._holders(type(model)):
             value = fields[name]
-            if value is None:
+            if value is None or value is default:
                 continue
             kind = self.kinds.get(type(value))
             if kind is None:

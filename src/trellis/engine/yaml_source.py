@@ -10,9 +10,10 @@ the file and line.
 
 from __future__ import annotations
 
+import operator
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -34,6 +35,8 @@ def _located(node: yaml.Node, file: str) -> Location:
 
 
 STR_TAG = "tag:yaml.org,2002:str"
+MAP_TAG = "tag:yaml.org,2002:map"
+SEQ_TAG = "tag:yaml.org,2002:seq"
 _KEY_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
 KEY_TUPLES_MEMORY = 10_000
 
@@ -59,47 +62,50 @@ class _Reader:
         self.merges = merges
         self.constructor = SafeConstructor()
 
-    def _key(self, node: yaml.Node) -> str:
-        if node.tag == STR_TAG and isinstance(node, yaml.ScalarNode):
-            return sys.intern(node.value)  # most keys: the text as written, shared
-        return str(self.constructor.construct_object(node))
-
     def read(self, node: yaml.Node, depth: int = 0) -> Any:
-        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and depth >= MAX_NESTING:
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self._scalar(node)
+        if depth >= MAX_NESTING:
             raise TooDeep(node.start_mark)
-        if isinstance(node, yaml.MappingNode):
-            if self.merges:
-                self.constructor.flatten_mapping(node)
-            out = Located()
-            offsets: list[int] = []
-            mark = node.start_mark
-            for key_node, value_node in node.value:
-                text = self._key(key_node)
-                if text in out:
-                    self.findings.append(
-                        error(
-                            "duplicate-key",
-                            f"key '{text}' appears twice in the same mapping",
-                            location=_located(key_node, self.file),
-                        )
-                    )
-                    offsets[list(out).index(text)] = key_node.start_mark.line - mark.line
-                else:
-                    offsets.append(key_node.start_mark.line - mark.line)
-                out[text] = self.read(value_node, depth + 1)
-            keys = tuple(out)
-            out.location = Location(
-                self.file,
-                mark.line + 1,
-                mark.column + 1,
-                _shared_keys(keys),
-                tuple(offsets),
-            )
-            return out
-        if isinstance(node, yaml.SequenceNode):
+        if kind is yaml.SequenceNode:
             return [self.read(item, depth + 1) for item in node.value]
-        # A scalar is built by its tag's constructor directly (the general entry point's
-        # bookkeeping for shared and recursive objects is for collections); text is text.
+        if self.merges:
+            self.constructor.flatten_mapping(cast(yaml.MappingNode, node))
+        out = Located()
+        offsets: list[int] = []
+        first = node.start_mark.line
+        for key_node, value_node in node.value:
+            if key_node.tag == STR_TAG and type(key_node) is yaml.ScalarNode:
+                text = sys.intern(key_node.value)  # most keys: the text as written, shared
+            else:
+                text = str(self.constructor.construct_object(key_node))
+            if text in out:
+                self.findings.append(
+                    error(
+                        "duplicate-key",
+                        f"key '{text}' appears twice in the same mapping",
+                        location=_located(key_node, self.file),
+                    )
+                )
+                offsets[list(out).index(text)] = key_node.start_mark.line - first
+            else:
+                offsets.append(key_node.start_mark.line - first)
+            # Text, the most common value, without a call.
+            out[text] = (
+                value_node.value
+                if value_node.tag == STR_TAG and type(value_node) is yaml.ScalarNode
+                else self.read(value_node, depth + 1)
+            )
+        keys = tuple(out)
+        out.location = Location(
+            self.file, first + 1, node.start_mark.column + 1, _shared_keys(keys), tuple(offsets)
+        )
+        return out
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        """A scalar, built by its tag's constructor directly (the general entry point's
+        bookkeeping for shared and recursive objects is for collections); text is text."""
         if node.tag == STR_TAG:
             return node.value
         build = self.constructor.yaml_constructors.get(node.tag)
@@ -199,7 +205,9 @@ class _RememberingResolver:
     _tags: dict[str, str] = {}  # noqa: RUF012 - shared by every loader, on purpose
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and implicit[0]:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:  # quoted, or tagged "!": text
+                return STR_TAG
             tags = _RememberingResolver._tags
             tag = tags.get(value)
             if tag is None:
@@ -208,13 +216,14 @@ class _RememberingResolver:
                     tags.clear()
                 tags[value] = tag
             return tag
-        return super().resolve(kind, value, implicit)  # type: ignore[misc]
+        # Collections: the default tags (the safe loader has no path resolvers).
+        return MAP_TAG if kind is yaml.MappingNode else SEQ_TAG
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers in the safe loader: nothing to track."""
-
-    def ascend_resolver(self) -> None:
-        """No path resolvers in the safe loader: nothing to track."""
+    # No path resolvers in the safe loader: nothing to track when the composer descends
+    # into a node and comes back, which it says for every node. Built-in functions that
+    # ignore their result are called without a Python frame (a tenth of composing).
+    descend_resolver: Any = staticmethod(operator.is_)
+    ascend_resolver: Any = staticmethod(tuple)
 
 
 if hasattr(yaml, "CSafeLoader"):

@@ -12,7 +12,6 @@ import numpy as np
 from trellis.engine.checks.context import Context
 from trellis.engine.findings import Finding, error, warning
 from trellis.engine.periods import Calendar, PeriodError, grain_of_frequency
-from trellis.engine.resolve import INHERITED
 from trellis.engine.spec import CascadeMode, Measure, Polarity, RollupMethod, Source
 from trellis.engine.targets import Horizon, build_grid
 
@@ -74,26 +73,12 @@ def _text(value: object) -> str:
     return str(getattr(value, "value", value))
 
 
-def _effective(m: Measure, ctx: Context) -> Measure:
-    link = m.cascades_from
-    parent = ctx.measures.get(link.measure) if link else None
-    if link is None or parent is None or link.mode is not CascadeMode.IDENTICAL:
-        return m
-    update = {k: getattr(parent, k) for k in INHERITED if k not in m.set_fields}
-    return m.model_copy(update=update)
-
-
 def commitments(ctx: Context) -> list[Finding]:
     """Contributing targets that cannot reach (or overshoot) the roll-up's target."""
     findings: list[Finding] = []
-    feeds: dict[str, list[Measure]] = defaultdict(list)
-    for m in ctx.measures.values():
-        link = m.cascades_from
-        if link and link.mode is not CascadeMode.DERIVED and m.active:
-            feeds[link.measure].append(_effective(m, ctx))
     calendar = Calendar(ctx.spec.organization.fiscal_year_start)
     for parent in ctx.measures.values():
-        children = feeds.get(parent.code, [])
+        children = ctx.contributors.get(parent.code, [])
         if parent.source is not Source.ROLLUP or not children or parent.target is None:
             continue
         rollup = parent.rollup
@@ -220,19 +205,31 @@ def _horizon(measures: list[Measure], calendar: Calendar) -> Horizon:
     return Horizon(*calendar.fiscal_years_span(min(months), max(months)))
 
 
-def _normalized(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
+
+def _normalized(name: str, known: dict[str, str]) -> str:
+    """A name as compared between siblings (once per distinct name of the scorecard)."""
+    found = known.get(name)
+    if found is None:
+        found = known[name] = _NOT_ALPHANUMERIC.sub(" ", name.lower()).strip()
+    return found
 
 
 def duplicates(ctx: Context) -> list[Finding]:
     """Measures with the same name in sibling units that are not declared ``identical``."""
     findings: list[Finding] = []
     by_parent_and_name: dict[tuple[str, str], list[Measure]] = defaultdict(list)
+    names: dict[str, str] = {}
     for m in ctx.measures.values():
+        if not m.active:
+            continue
         unit = ctx.units.get(ctx.unit_of_measure(m) or "")
-        if m.active and unit is not None and unit.parent:
-            by_parent_and_name[(unit.parent, _normalized(m.name))].append(m)
+        if unit is not None and unit.parent:
+            by_parent_and_name[(unit.parent, _normalized(m.name, names))].append(m)
     for (_, _name), group in by_parent_and_name.items():
+        if len(group) < 2:
+            continue
         units = {ctx.unit_of_measure(m) for m in group}
         if len(units) < 2:
             continue

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from trellis.engine.findings import Finding, error
 from trellis.engine.graph import build_graph, cycles
 from trellis.engine.resolve import resolved_measures
-from trellis.engine.spec import Location, Measure, Objective, ScorecardSpec, Unit
+from trellis.engine.spec import CascadeMode, Location, Measure, Objective, ScorecardSpec, Unit
 
 
 @dataclass
@@ -25,6 +25,10 @@ class Context:
     objectives_of: dict[str, list[Objective]] = field(default_factory=lambda: defaultdict(list))
     supporters: dict[str, list[Objective]] = field(default_factory=lambda: defaultdict(list))
     drivers: dict[str, list[Objective]] = field(default_factory=lambda: defaultdict(list))
+    contributors: dict[str, list[Measure]] = field(default_factory=lambda: defaultdict(list))
+    """Active measures that cascade into each measure (identical or contributing: their
+    values roll up into it), in the order of the scorecard."""
+    _ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, spec: ScorecardSpec) -> Context:
@@ -48,18 +52,25 @@ class Context:
             ctx.measures.setdefault(measure.code, measure)
         for measure in ctx.measures.values():
             ctx.measures_of[measure.objective].append(measure)
+            cascade = measure.cascades_from
+            if cascade and cascade.mode is not CascadeMode.DERIVED and measure.active:
+                ctx.contributors[cascade.measure].append(measure)
         return ctx
 
-    def ancestors(self, unit: str) -> list[str]:
-        """Proper ancestors of a unit, nearest first (stops on a cycle)."""
-        out: list[str] = []
-        current = self.units.get(unit)
-        while current is not None and current.parent and current.parent not in out:
-            if current.parent == unit:
-                break
-            out.append(current.parent)
-            current = self.units.get(current.parent)
-        return out
+    def ancestors(self, unit: str) -> tuple[str, ...]:
+        """Proper ancestors of a unit, nearest first (stops on a cycle); found once per
+        unit (checks ask for a unit's ancestors once per link that starts in it)."""
+        found = self._ancestors.get(unit)
+        if found is None:
+            out: list[str] = []
+            current = self.units.get(unit)
+            while current is not None and current.parent and current.parent not in out:
+                if current.parent == unit:
+                    break
+                out.append(current.parent)
+                current = self.units.get(current.parent)
+            found = self._ancestors[unit] = tuple(out)
+        return found
 
     def unit_of_measure(self, measure: Measure) -> str | None:
         """The unit whose scorecard holds a measure."""

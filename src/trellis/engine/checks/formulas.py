@@ -98,11 +98,6 @@ def dependency_cycles(ctx: Context) -> list[Finding]:
 def rollups(ctx: Context) -> list[Finding]:
     """Roll-up measures need contributors of the same frequency."""
     findings: list[Finding] = []
-    contributors: dict[str, list[str]] = {}
-    for m in ctx.measures.values():
-        link = m.cascades_from
-        if link and link.mode is not CascadeMode.DERIVED and m.active:
-            contributors.setdefault(link.measure, []).append(m.code)
     for m in ctx.measures.values():
         if m.source is not Source.ROLLUP:
             if m.rollup is not None:
@@ -115,7 +110,7 @@ def rollups(ctx: Context) -> list[Finding]:
                     )
                 )
             continue
-        feeding = contributors.get(m.code, [])
+        feeding = ctx.contributors.get(m.code, [])
         if not feeding:
             findings.append(
                 warning(
@@ -127,8 +122,7 @@ def rollups(ctx: Context) -> list[Finding]:
                     m.location.at("source"),
                 )
             )
-        for code in feeding:
-            child = ctx.measures[code]
+        for child in feeding:
             inherits = child.cascades_from is not None and (
                 child.cascades_from.mode is CascadeMode.IDENTICAL
             )
@@ -140,7 +134,7 @@ def rollups(ctx: Context) -> list[Finding]:
                         "rollup-frequency-mismatch",
                         f"reports per {child.frequency.value} but rolls up into '{m.code}', which "
                         f"reports per {m.frequency.value}",
-                        code,
+                        child.code,
                         child.location.at("frequency"),
                     )
                 )

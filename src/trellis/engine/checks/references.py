@@ -124,7 +124,7 @@ def link_targets(ctx: Context) -> list[Finding]:
     the unit."""
     findings: list[Finding] = []
     for o in ctx.spec.objectives:
-        ancestors = ctx.ancestors(o.unit)
+        ancestors = ctx.ancestors(o.unit) if o.supports else ()
         for link in o.supports:
             target = ctx.objectives.get(link.objective)
             known = o.unit in ctx.units and target is not None and target.unit in ctx.units
@@ -153,7 +153,9 @@ def link_targets(ctx: Context) -> list[Finding]:
                 )
     for m in ctx.spec.measures:
         cascade = m.cascades_from
-        parent = ctx.measures.get(cascade.measure) if cascade else None
+        if cascade is None:
+            continue
+        parent = ctx.measures.get(cascade.measure)
         unit = ctx.unit_of_measure(m)
         if parent is None or unit is None:
             continue
