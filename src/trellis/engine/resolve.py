@@ -22,16 +22,19 @@ def resolved_measures(spec: ScorecardSpec) -> list[Measure]:
     done: dict[str, Measure] = {}
 
     def resolve(measure: Measure, trail: frozenset[str]) -> Measure:
+        link = measure.cascades_from
+        if link is None or link.mode is not CascadeMode.IDENTICAL:
+            return measure  # nothing inherited (most measures)
         if measure.code in done:
             return done[measure.code]
-        link = measure.cascades_from
         result = measure
-        parent = by_code.get(link.measure) if link else None
-        if link and link.mode is CascadeMode.IDENTICAL and parent and parent.code not in trail:
+        parent = by_code.get(link.measure)
+        if parent and parent.code not in trail:
             source = resolve(parent, trail | {measure.code})
             update = {k: getattr(source, k) for k in INHERITED if k not in measure.set_fields}
             result = measure.model_copy(update=update)
         done[measure.code] = result
         return result
 
-    return [resolve(m, frozenset()) for m in spec.measures]
+    nothing: frozenset[str] = frozenset()
+    return [resolve(m, nothing) for m in spec.measures]

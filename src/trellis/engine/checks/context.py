@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from trellis.engine import formula as fx
 from trellis.engine.findings import Finding, error
 from trellis.engine.graph import build_graph, cycles
 from trellis.engine.resolve import resolved_measures
@@ -29,6 +30,7 @@ class Context:
     """Active measures that cascade into each measure (identical or contributing: their
     values roll up into it), in the order of the scorecard."""
     _ancestors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _codes: dict[str, list[str] | None] = field(default_factory=dict)
 
     @classmethod
     def build(cls, spec: ScorecardSpec) -> Context:
@@ -71,6 +73,18 @@ class Context:
                 current = self.units.get(current.parent)
             found = self._ancestors[unit] = tuple(out)
         return found
+
+    def codes_of(self, formula: str) -> list[str]:
+        """The codes a formula names (:func:`trellis.engine.formula.codes_of`), found once
+        per formula text: several checks read every formula. Raises as that does."""
+        if formula not in self._codes:
+            try:
+                self._codes[formula] = fx.codes_of(formula)
+            except fx.FormulaError:
+                self._codes[formula] = None
+                raise
+        found = self._codes[formula]
+        return fx.codes_of(formula) if found is None else found  # None: raises again
 
     def unit_of_measure(self, measure: Measure) -> str | None:
         """The unit whose scorecard holds a measure."""

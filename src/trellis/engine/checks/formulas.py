@@ -36,7 +36,7 @@ def formulas(ctx: Context) -> list[Finding]:
             continue
         where = m.location.at("formula")
         try:
-            codes = fx.codes_of(m.formula)
+            codes = ctx.codes_of(m.formula)
         except fx.FormulaError as exc:
             findings.append(
                 error(
@@ -71,7 +71,7 @@ def dependency_cycles(ctx: Context) -> list[Finding]:
     for m in ctx.measures.values():
         if m.source is Source.FORMULA and m.formula:
             try:
-                refs = fx.codes_of(m.formula)
+                refs = ctx.codes_of(m.formula)
             except fx.FormulaError:
                 continue
             edges += [(index[r], index[m.code]) for r in refs if r in index]

@@ -134,6 +134,8 @@ def _target_values(series: TargetSeries | None) -> list[float]:
     """Every number a target series states (constant, per period, glide path ends)."""
     if series is None:
         return []
+    if not series.by_period and series.glide is None:  # most targets: one number
+        return [] if series.constant is None else [series.constant]
     found = [] if series.constant is None else [series.constant]
     found += list(series.by_period.values())
     glide = series.glide
@@ -178,8 +180,10 @@ def _ratio_targets(m: Measure) -> list[Finding]:
 
 def _directions(m: Measure) -> list[Finding]:
     """Constant levels must be ordered as the polarity says."""
-    if m.polarity is Polarity.BAND:
-        return []
+    if m.polarity is Polarity.BAND or (
+        m.minimum is None and m.stretch is None and m.baseline is None
+    ):
+        return []  # nothing to put in order with the target
     up = m.polarity is Polarity.UP
     target, minimum, stretch = (_constant(s) for s in (m.target, m.minimum, m.stretch))
     word = "higher" if up else "lower"
