@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from trellis.demo.acme import scorecard_folder
 from trellis.engine import yaml_source
 from trellis.engine.loading import load_spec
+from trellis.engine.spec import Location
 from trellis.engine.yaml_source import read_yaml
 
 BOMB = "\n".join(
@@ -133,3 +134,19 @@ def test_remembered_tags_are_pyyaml_s(texts: list[str]) -> None:
             assert loader.resolve(yaml.ScalarNode, text, implicit) == plain.resolve(
                 yaml.ScalarNode, text, implicit
             ), (text, implicit)
+
+
+def test_each_key_knows_its_line_and_mappings_with_the_same_keys_share_them() -> None:
+    text = "first:\n  a: 1\n\n  b: 2\nsecond:\n  a: 3\n  b: 4\n  a: 5\n"
+    data, findings = read_yaml(text, "f.yaml")
+    first, second = data["first"], data["second"]
+    assert (first.location.line, first.location.line_of("a"), first.location.line_of("b")) == (
+        2,
+        2,
+        4,
+    )
+    assert first.location.line_of("missing") == 2
+    assert first.location.at("b") == Location("f.yaml", 4)
+    assert second["a"] == 5 and second.location.line_of("a") == 8  # the later one is kept
+    assert [f.code for f in findings] == ["duplicate-key"]
+    assert first.location.keys is second.location.keys

@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from trellis.engine import collector
 from trellis.engine.findings import Finding, error
+from trellis.engine.key_sets import KeySets
 from trellis.engine.spec import (
     Measure,
     Objective,
@@ -266,101 +267,13 @@ def _describe(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in parts)
 
 
-class _Shared:
-    """One instance of each distinct set of written keys, shared by every definition that
-    has it. A definition and each of its parts carry such a set (pydantic's fields set,
-    and ``set_fields`` of measures); a large scorecard has a few distinct ones among
-    hundreds of thousands of definitions, and a set per object was a third of the
-    definitions' memory. The definitions are frozen: nothing changes a shared set (a copy
-    with changes gets its own)."""
-
-    def __init__(self) -> None:
-        self.sets: dict[frozenset[str], Any] = {}
-        self.kinds: dict[type, int] = {}  # what a value of each type needs (see _kind)
-        self.holders: dict[type, tuple[tuple[str, Any], ...]] = {}  # see _holders
-
-    def _kind(self, kind: type) -> int:
-        """0: nothing (text, numbers, enums…), 1: a definition, 2: a list or tuple that may
-        hold definitions, 3: a set of keys. Judged once per type: a definition has dozens of
-        fields and a large scorecard hundreds of thousands of definitions."""
-        found = self.kinds.get(kind)
-        if found is None:
-            found = self.kinds[kind] = (
-                1
-                if issubclass(kind, BaseModel)
-                else 2
-                if issubclass(kind, list | tuple)
-                else 3
-                if issubclass(kind, frozenset)
-                else 0
-            )
-        return found
-
-    def _holders(self, model: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
-        """The fields of a kind of definition that can hold definitions or sets (a measure
-        has 27 fields, 8 of them such), judged once from the declared types, with their
-        defaults (one instance shared by every definition that leaves the field out)."""
-        found = self.holders.get(model)
-        if found is None:
-            found = self.holders[model] = tuple(
-                (name, info.default)
-                for name, info in model.model_fields.items()
-                if _may_hold(info.annotation)
-            )
-        return found
-
-    def compact(self, model: BaseModel) -> None:
-        own = model.__pydantic_fields_set__
-        object.__setattr__(
-            model, "__pydantic_fields_set__", self.sets.setdefault(frozenset(own), own)
-        )
-        fields = model.__dict__
-        for name, default in self._holders(type(model)):
-            value = fields[name]
-            if value is None or value is default:
-                continue
-            kind = self.kinds.get(type(value))
-            if kind is None:
-                kind = self._kind(type(value))
-            if kind == 1:
-                self.compact(value)
-            elif kind == 2:
-                for part in value:
-                    if isinstance(part, BaseModel):
-                        self.compact(part)
-            elif kind == 3:
-                fields[name] = self.sets.setdefault(value, value)
-
-
-def _may_hold(annotation: Any) -> bool:
-    """Whether a declared type admits definitions, lists, tuples or sets."""
-    if isinstance(annotation, type) and issubclass(
-        annotation, BaseModel | list | tuple | frozenset | set
-    ):
-        return True
-    origin = get_origin(annotation)
-    if isinstance(origin, type) and issubclass(origin, list | tuple | frozenset | set):
-        return True
-    return any(_may_hold(arg) for arg in get_args(annotation))
-
-
-class KeySets(_Shared):
-    """Shares the sets of written keys of definitions built outside :func:`load_spec` (the
-    web application's, read from its database): ``keys.shared(model)`` after each."""
-
-    def shared(self, model: M) -> M:
-        """``model``, its key sets replaced by the shared ones."""
-        self.compact(model)
-        return model
-
-
 def _validate(
     model: type[M],
     item: Located,
     data: dict[str, Any],
     kind: str,
     findings: list[Finding],
-    shared: _Shared | None = None,
+    shared: KeySets | None = None,
 ) -> M | None:
     data["location"] = item.location  # with the line of each key (yaml_source)
     try:
@@ -427,7 +340,7 @@ def _load_spec(root: Path) -> Loaded:
             _collect(doc, collected, findings)
     parsed = not any(f.code in ("yaml-syntax", "unreadable-file") for f in findings)
     organization = _organization(collected, findings, report_missing=parsed)
-    shared = _Shared()
+    shared = KeySets()
     units = [
         u
         for item in collected.units

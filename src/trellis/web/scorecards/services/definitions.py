@@ -13,7 +13,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from trellis.engine import collector
 from trellis.engine.checks import run_checks
 from trellis.engine.findings import Finding, ScorecardError, Severity, error, has_errors
-from trellis.engine.loading import KeySets, load_measure, load_spec
+from trellis.engine.key_sets import KeySets
+from trellis.engine.loading import load_measure, load_spec
 from trellis.engine.references import measure_references
 from trellis.engine.spec import Measure as MeasureSpec
 from trellis.engine.spec import Objective as ObjectiveSpec
