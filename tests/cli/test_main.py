@@ -15,12 +15,13 @@ from tests.conftest import base, objective, write
 
 
 def trellis(
-    *args: str | Path, env: dict[str, str] | None = None
+    *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the command in a clean environment (plus ``env``)."""
+    """Run the command in a clean environment (plus ``env``), in ``cwd`` if given."""
     return subprocess.run(
         [sys.executable, "-m", "trellis.cli", *map(str, args)],
         capture_output=True,
+        cwd=cwd,
         text=True,
         timeout=600,
         check=False,
@@ -185,3 +186,42 @@ def test_schema_is_json() -> None:
 def test_latest_period(sample: Path) -> None:
     result = trellis("latest-period", sample / "scorecard", "-d", sample / "actuals.csv")
     assert result.stdout.strip() == "2026-03"
+
+
+def test_an_unexpected_error_is_one_line_unless_debugging_asks_for_more(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trellis.cli import main as cli
+
+    def broken() -> None:
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(cli, "app", broken)
+    monkeypatch.delenv("TRELLIS_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 3
+    said = " ".join(capsys.readouterr().err.split())
+    assert said.startswith("error: RuntimeError: the disk is on fire This is a fault in Trellis")
+    assert "Traceback" not in said
+    monkeypatch.setenv("TRELLIS_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="the disk is on fire"):
+        cli.main()
+
+
+def test_scorecard_problems_reaching_the_entry_point_are_findings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trellis.cli import main as cli
+    from trellis.engine.findings import ScorecardError, error
+
+    def refused() -> None:
+        raise ScorecardError([error("no-scorecard", "no scorecard has been imported yet")])
+
+    monkeypatch.setattr(cli, "app", refused)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 1
+    said = capsys.readouterr().err
+    assert "error no-scorecard: no scorecard has been imported yet" in said
+    assert "Traceback" not in said

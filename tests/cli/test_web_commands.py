@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_main import trellis  # runs the command with a clean environment
 
 
@@ -144,3 +146,57 @@ def test_migrate_brings_a_new_data_folder_up_to_date(tmp_path: Path) -> None:
             " AND name = '0004_organization_results_revision'"
         ).fetchone()
     assert applied == 1
+
+
+NO_INSTALLATION = [
+    ("export-data", "all.csv"),
+    ("import-data", "all.csv"),
+    ("undo-import", "1"),
+    ("lock-period", "2026-01"),
+    ("send-reminders",),
+    ("sessions",),
+    ("createuser", "ann", "--password", "a long passphrase 42"),
+    ("backup", "saved"),
+    ("export-scorecard", "out"),
+    ("warm-pages",),
+    ("connector", "list"),
+]
+
+
+@pytest.mark.parametrize("command", NO_INSTALLATION, ids=lambda c: c[0])
+def test_a_folder_without_an_installation_is_named_and_left_alone(
+    command: tuple[str, ...], tmp_path: Path
+) -> None:
+    (tmp_path / "all.csv").write_text("measure,period,value\nREVENUE,2026-01,3\n")
+    missing = tmp_path / "trellis-data"
+    result = trellis(*command, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert " ".join(result.stderr.split()) == (
+        f"error: no Trellis installation in {missing} (it has no trellis.sqlite3); name one "
+        "with --data-dir or TRELLIS_DATA_DIR (`trellis demo` keeps its data in trellis-demo/), "
+        "or make one with `trellis import-scorecard` or `trellis serve`"
+    )
+    assert not missing.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.csv"]
+
+
+def test_an_installation_without_a_scorecard_says_what_to_do_first(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert trellis("migrate", "--data-dir", data).returncode == 0
+    (tmp_path / "all.csv").write_text("measure,period,value\nREVENUE,2026-01,3\n")
+    for command in (("import-data", tmp_path / "all.csv"), ("export-data", tmp_path / "x.csv")):
+        result = trellis(*command, "--data-dir", data)
+        assert result.returncode == 2, result.stderr
+        assert " ".join(result.stderr.split()) == (
+            "error: this installation has no scorecard yet; import one first with "
+            "`trellis import-scorecard FOLDER`"
+        )
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_demo_folder_is_found_through_the_environment(demo: Path, tmp_path: Path) -> None:
+    result = trellis("export-data", tmp_path / "all.csv", env={"TRELLIS_DATA_DIR": str(demo)})
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "all.csv").read_text().splitlines()
+    assert result.stdout.strip() == f"Wrote {len(rows) - 1} row(s) to {tmp_path / 'all.csv'}"
+    assert len(rows) > 100

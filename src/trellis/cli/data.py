@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from trellis.cli.web import DataDir, err, migrate, out, setup
+from trellis.cli.web import DataDir, err, migrate, out, require_scorecard, setup
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -32,6 +32,7 @@ def register(app: typer.Typer) -> None:
         """Check every row of a data file, then write all of it or nothing."""
         setup(data_dir)
         migrate()
+        require_scorecard()
         from trellis.cli import render
         from trellis.web.collection.services import data
 
@@ -74,6 +75,7 @@ def register(app: typer.Typer) -> None:
         """Write every observation in the layout imports read."""
         setup(data_dir)
         migrate()
+        require_scorecard()
         from trellis.web.collection.services import export
 
         if layout not in ("long", "wide"):
@@ -91,6 +93,7 @@ def register(app: typer.Typer) -> None:
         """Put back every value an import wrote as it was before."""
         setup(data_dir)
         migrate()
+        require_scorecard()
         from trellis.web.collection.services.undo import UndoRefused, undo
         from trellis.web.observations.models import DataImport
 
@@ -112,6 +115,7 @@ def register(app: typer.Typer) -> None:
         """Close a period to every write (or open it again)."""
         setup(data_dir)
         migrate()
+        require_scorecard()
         from trellis.web.collection.services import approval
 
         try:
@@ -129,6 +133,7 @@ def register(app: typer.Typer) -> None:
         """E-mail owners the values they have to report."""
         setup(data_dir)
         migrate()
+        require_scorecard()
         from trellis.web.collection.services.reporting import send_reminders as send
 
         for reminder in send(None):

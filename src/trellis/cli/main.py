@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -198,5 +199,20 @@ analytics.register(app)
 
 
 def main() -> None:
-    """Entry point for ``python -m trellis.cli``."""
-    app()
+    """Entry point of the ``trellis`` command. A problem with the scorecard is reported as
+    findings (exit 1); an unexpected error is one line, not a traceback (exit 3), unless
+    TRELLIS_DEBUG=1 asks for it."""
+    try:
+        app()
+    except ScorecardError as exc:
+        render.findings(err, exc.findings)
+        raise SystemExit(1) from None
+    except Exception as exc:
+        if os.environ.get("TRELLIS_DEBUG") == "1":
+            raise
+        err.print(
+            f"[bold red]error:[/] {type(exc).__name__}: {exc}\n"
+            "This is a fault in Trellis, not in what you gave it; run again with "
+            "TRELLIS_DEBUG=1 to see where it happened, and please report it."
+        )
+        raise SystemExit(3) from None

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     def migrate_command(data_dir: DataDir = None) -> None:
         """Bring the database up to this version (run once before restarting several
         processes after an upgrade; serve and worker also do it as they start)."""
-        setup(data_dir)
+        setup(data_dir, create=True)
         migrate()
         out.print("The database is up to date.")
 
@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Restore a backup into a new installation: a new data folder, or an empty database
         (DATABASE_URL); then migrate it to this version. Nothing is kept if anything fails."""
-        setup(data_dir)
+        setup(data_dir, create=True)
         from trellis.web.core import backup as backups
 
         try:
@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         """Run queued background work (queued in Redis with TRELLIS_REDIS_URL, or in the
         database with TRELLIS_TASK_BACKEND=database) and start the scheduled database
         connectors when they are due. Several workers may run, on several machines."""
-        setup(data_dir)
+        setup(data_dir, create=True)
         migrate()
         import threading
 

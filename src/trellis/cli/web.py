@@ -31,8 +31,16 @@ DataDir = Annotated[
 ]
 
 
-def setup(data_dir: Path | None, demo: bool = False) -> None:
-    """Point Django at the data folder and start it (a demo folder is marked as such)."""
+def setup(data_dir: Path | None, demo: bool = False, create: bool = False) -> None:
+    """Point Django at the data folder and start it (a demo folder is marked as such).
+
+    Only the commands that make an installation (``create``: demo, serve, migrate, worker,
+    import-scorecard, restore) may start in a folder that holds none; every other one says
+    so in one line (exit 2) and creates nothing."""
+    folder = (data_dir or Path(os.environ.get("TRELLIS_DATA_DIR", "trellis-data"))).resolve()
+    using_url = bool(os.environ.get("DATABASE_URL"))
+    if not (demo or create or using_url) and not (folder / SQLITE_NAME).is_file():
+        raise _fail(_no_installation(folder))
     if data_dir is not None:
         os.environ["TRELLIS_DATA_DIR"] = str(data_dir)
         if demo:
@@ -46,6 +54,47 @@ def setup(data_dir: Path | None, demo: bool = False) -> None:
         django.setup()
     except ImproperlyConfigured as exc:  # a setting from the environment, named in the text
         raise _fail(str(exc)) from None
+    if using_url and not (demo or create):
+        _require_tables()
+
+
+def require_scorecard() -> None:
+    """Stop (exit 2) when the installation has no scorecard yet: data commands need one."""
+    from trellis.web.scorecards.models import Organization
+
+    if Organization.current() is None:
+        raise _fail(
+            "this installation has no scorecard yet; import one first with "
+            "`trellis import-scorecard FOLDER`"
+        )
+
+
+SQLITE_NAME = "trellis.sqlite3"
+"""The database file of a data folder (without DATABASE_URL)."""
+
+
+def _no_installation(folder: Path) -> str:
+    return (
+        f"no Trellis installation in {folder} (it has no {SQLITE_NAME}); name one with "
+        "--data-dir or TRELLIS_DATA_DIR (`trellis demo` keeps its data in trellis-demo/), "
+        "or make one with `trellis import-scorecard` or `trellis serve`"
+    )
+
+
+def _require_tables() -> None:
+    """The database of DATABASE_URL must be reachable and hold an installation."""
+    from django.db import DatabaseError, connection
+
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _fail(f"cannot reach the database of DATABASE_URL: {first}") from None
+    if "scorecards_organization" not in tables:
+        raise _fail(
+            "no Trellis installation in the database of DATABASE_URL (no tables yet); "
+            "make one with `trellis migrate` and `trellis import-scorecard`"
+        )
 
 
 def migrate() -> None:
@@ -228,12 +277,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
         data_dir: DataDir = None,
     ) -> None:
-        """Serve an existing installation (migrating it first)."""
+        """Serve an installation (made, or migrated to this version, first)."""
         if threads is not None:
             if threads < 1:
                 raise _fail("--threads is at least 1")
             os.environ["TRELLIS_WEB_THREADS"] = str(threads)
-        setup(data_dir)
+        setup(data_dir, create=True)
         migrate()
         out.print(f"Trellis: http://{host}:{port}/")
         _serve(port, host, workers)
@@ -324,8 +373,9 @@ def register(app: typer.Typer) -> None:
         path: Annotated[Path, typer.Argument(help="Scorecard YAML file or folder.")],
         data_dir: DataDir = None,
     ) -> None:
-        """Replace the stored definitions with a scorecard (checked first)."""
-        setup(data_dir)
+        """Replace the stored definitions with a scorecard (checked first); in a new data
+        folder or database, this makes the installation."""
+        setup(data_dir, create=True)
         migrate()
         from trellis.cli import render
         from trellis.engine.findings import ScorecardError
