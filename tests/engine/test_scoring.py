@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trellis.engine import scoring
 from trellis.engine.scoring import BAND, DOWN, UP, Status
@@ -84,3 +88,23 @@ def test_status_bands_and_the_explicit_no_data_and_no_target() -> None:
         "no-data",
         "unscored",
     ]
+
+
+def test_a_shown_score_is_cut_to_its_decimals() -> None:
+    assert scoring.shown_score(89.95, 1) == Decimal("89.9")
+    assert scoring.shown_score(99.999, 2) == Decimal("99.99")
+    assert scoring.shown_score(87.8341, 2) == Decimal("87.83")
+    assert scoring.shown_score(100.0, 1) == Decimal("100.0")
+    assert scoring.shown_score(0.0, 1) == Decimal("0.0")
+
+
+@given(
+    st.floats(min_value=0, max_value=150, allow_nan=False),
+    st.sampled_from([50.0, 66.7, 90.0, 100.0, 99.5]),
+    st.integers(min_value=1, max_value=3),
+)
+def test_a_shown_score_reaches_a_band_exactly_when_the_score_does(
+    value: float, threshold: float, places: int
+) -> None:
+    shown = scoring.shown_score(value, places)
+    assert (shown >= Decimal(repr(threshold))) == (value >= threshold)

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trellis.engine.findings import Finding, Severity
+from trellis.engine.scoring import shown_score
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 STATUS_STYLE = {
@@ -68,5 +69,6 @@ def records(console: Console, rows: list[dict[str, Any]], level: str) -> None:
         if level == "measure":
             cells += [_number(row["value"]), _number(row["target"])]
         status = Text(row["status"], style=STATUS_STYLE.get(row["status"], ""))
-        table.add_row(*cells, _number(row["score"]), status, " ".join(row["flags"]))
+        shown = "—" if row["score"] is None else f"{shown_score(row['score'], 2):,}"
+        table.add_row(*cells, shown, status, " ".join(row["flags"]))
     console.print(table)

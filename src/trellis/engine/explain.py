@@ -14,7 +14,7 @@ from trellis.engine.flags import flag_names
 from trellis.engine.formula import render
 from trellis.engine.grid import GrainResult
 from trellis.engine.periods import FloatArray, Grain, month_label
-from trellis.engine.scoring import STATUS_LABELS
+from trellis.engine.scoring import STATUS_LABELS, shown_score
 from trellis.engine.spec import Method, Source
 from trellis.engine.structure import MEASURE, OBJECTIVE, Components
 
@@ -66,7 +66,7 @@ class Explanation:
         lines = [f"{self.level} {self.code} — {self.name} (unit {self.unit}), period {self.period}"]
         value = "" if self.value is None else f"value {_num(self.value)}  "
         target = "" if self.target is None else f"target {_num(self.target)}  "
-        score = "score —" if self.score is None else f"score {self.score:.2f}"
+        score = "score —" if self.score is None else f"score {shown_score(self.score, 2)}"
         flags = f"  [{', '.join(self.flags)}]" if self.flags else ""
         lines.append(f"  {value}{target}{score}  status {self.status}{flags}")
         lines += [f"  {line}" for line in self.how]
@@ -81,7 +81,7 @@ class Explanation:
                 if comp.share is not None:
                     parts.append(f"share {comp.share:.1%}")
                 if comp.score is not None:
-                    parts.append(f"score {comp.score:.2f}")
+                    parts.append(f"score {shown_score(comp.score, 2)}")
                 if comp.status:
                     parts.append(comp.status)
                 if comp.note:

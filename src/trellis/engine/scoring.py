@@ -6,6 +6,7 @@ scores on the scale where 100 means the target is met, before clamping to ``[0, 
 
 from __future__ import annotations
 
+from decimal import ROUND_FLOOR, Decimal
 from enum import IntEnum
 
 import numpy as np
@@ -150,3 +151,11 @@ def status(
     if unscored is not None:
         out[value_present & unscored] = Status.UNSCORED
     return out
+
+
+def shown_score(score: float, places: int = 1) -> Decimal:
+    """A score as people see it, with ``places`` decimals: cut, never rounded up, so that a
+    shown score never reaches a band the score has not reached (89.95 shows as 89.9 where
+    amber starts at 90; 99.96 as 99.9, not a green-looking 100.0). Bands are all "at
+    least" thresholds, so the status and the number shown always agree."""
+    return Decimal(repr(float(score))).quantize(Decimal(1).scaleb(-places), ROUND_FLOOR)

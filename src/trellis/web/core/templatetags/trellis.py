@@ -12,6 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from trellis.web.core.numbers import shown_score
+
 register = template.Library()
 
 
@@ -39,8 +41,10 @@ WIDE_PRECISION = 340  # digits of the largest float (1.8e308) and ten decimal pl
 
 @register.filter
 def score(value: Any) -> str:
-    """A score with one decimal, or an em dash."""
-    return num(value, 1)
+    """A score with one decimal (cut, never rounded into a better band), or an em dash."""
+    if value is None or value == "" or not math.isfinite(float(value)):
+        return "—"
+    return num(shown_score(float(value), 1), 1)
 
 
 @register.filter
