@@ -225,3 +225,36 @@ def test_scorecard_problems_reaching_the_entry_point_are_findings(
     said = capsys.readouterr().err
     assert "error no-scorecard: no scorecard has been imported yet" in said
     assert "Traceback" not in said
+
+
+def test_score_lists_only_the_statuses_asked_for(sample: Path) -> None:
+    def units(*statuses: str) -> dict[str, str]:
+        options = [part for s in statuses for part in ("--status", s)]
+        result = trellis(
+            "score", sample / "scorecard", "--data", sample / "actuals.csv", "--level", "unit",
+            "--period", "2026-Q4", "--format", "json", *options,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return {r["code"]: r["status"] for r in json.loads(result.stdout)}
+
+    everything = units()
+    red = units("red")
+    assert red == {code: s for code, s in everything.items() if s == "red"}
+    assert set(red) == {
+        "cat_fashion",
+        "retail_south",
+        "store_vienna",
+        "supply_transport",
+        "planner_west",
+    }
+    assert units("red", "amber") == {
+        code: s for code, s in everything.items() if s in ("red", "amber")
+    }
+    table = trellis(
+        "score", sample / "scorecard", "--data", sample / "actuals.csv", "--level", "unit",
+        "--period", "2026-Q4", "--status", "red",
+    )  # fmt: skip
+    assert "off target (red)" in table.stdout and "near target" not in table.stdout
+    wrong = trellis("score", sample / "scorecard", "--status", "purple")
+    assert wrong.returncode == 2
+    assert "unknown status 'purple'; use one of no-data, no-target, unscored, red" in wrong.stderr

@@ -173,7 +173,7 @@ def test_explain_a_measure_and_an_objective(card: Scorecard) -> None:
     text = str(results.explain("MARGIN", "2026-Q1"))
     assert text.splitlines()[:4] == [
         "measure MARGIN — Margin (unit hq), period 2026-Q1",
-        "  value 40  target 50  score 80.00  status red  [partial]",
+        "  value 40  target 50  score 80.00  off target (red)  [partial]",
         "  formula: (REV - COST) / REV * 100  (parsed as (((REV - COST) / REV) * 100))",
         "  inputs are first aggregated to 2026-Q1, then the formula is applied",
     ]
@@ -309,7 +309,10 @@ def test_explain_names_the_bands_of_objectives_and_units(card: Scorecard) -> Non
     results = card.evaluate(DATA)
     for code in ("C", "hq"):
         text = str(results.explain(code, "2025-06"))
-        assert text.endswith("status bands (the organization's): green ≥ 100, amber ≥ 90, else red")
+        assert text.endswith(
+            "judged by the organization's bands: on target (green) ≥ 100, near target (amber) "
+            "≥ 90, else off target (red) — not by the statuses of its components"
+        )
 
 
 def test_an_already_checked_scorecard_evaluates_the_same_without_its_checks(

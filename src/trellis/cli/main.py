@@ -24,6 +24,7 @@ from trellis.engine.api import Scorecard, check_path, load
 from trellis.engine.findings import ScorecardError, Severity, has_errors
 from trellis.engine.results import RECORD_KEYS
 from trellis.engine.schema import json_schema
+from trellis.engine.scoring import STATUS_LABELS
 
 app = typer.Typer(
     name="trellis",
@@ -124,13 +125,28 @@ def score(
         str | None, typer.Option("--unit", "-u", help="Only this unit and its subtree.")
     ] = None,
     format: Annotated[ScoreFormat, typer.Option("--format", "-f")] = ScoreFormat.table,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            "-s",
+            help="Only records with this status (repeatable): green (on target), amber "
+            "(near target), red (off target), no-data, no-target, unscored.",
+        ),
+    ] = None,
 ) -> None:
     """Values, targets, scores and statuses for one period and level."""
+    wanted = set(status or [])
+    unknown = sorted(wanted - set(STATUS_LABELS))
+    if unknown:
+        raise _fail(f"unknown status '{unknown[0]}'; use one of {', '.join(STATUS_LABELS)}")
     _, results = _evaluate(path, data)
     try:
         records = results.records(level.value, period, unit)  # type: ignore[attr-defined]
     except (KeyError, ValueError) as exc:
         raise _fail(str(exc.args[0])) from None
+    if wanted:
+        records = [r for r in records if r["status"] in wanted]
     if format is ScoreFormat.json:
         sys.stdout.write(json.dumps(records, indent=2) + "\n")
     elif format is ScoreFormat.csv:

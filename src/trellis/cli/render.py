@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trellis.engine.findings import Finding, Severity
-from trellis.engine.scoring import shown_score
+from trellis.engine.scoring import shown_score, status_words
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 STATUS_STYLE = {
@@ -68,7 +68,7 @@ def records(console: Console, rows: list[dict[str, Any]], level: str) -> None:
         cells = ([] if own_unit else [row["unit"]]) + [row["code"], row["name"]]
         if level == "measure":
             cells += [_number(row["value"]), _number(row["target"])]
-        status = Text(row["status"], style=STATUS_STYLE.get(row["status"], ""))
+        status = Text(status_words(row["status"]), style=STATUS_STYLE.get(row["status"], ""))
         shown = "—" if row["score"] is None else f"{shown_score(row['score'], 2):,}"
         table.add_row(*cells, shown, status, " ".join(row["flags"]))
     console.print(table)

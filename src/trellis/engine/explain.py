@@ -14,7 +14,7 @@ from trellis.engine.flags import flag_names
 from trellis.engine.formula import render
 from trellis.engine.grid import GrainResult
 from trellis.engine.periods import FloatArray, Grain, month_label
-from trellis.engine.scoring import STATUS_LABELS, shown_score
+from trellis.engine.scoring import STATUS_LABELS, shown_score, status_words
 from trellis.engine.spec import Method, Source
 from trellis.engine.structure import MEASURE, OBJECTIVE, Components
 
@@ -68,7 +68,7 @@ class Explanation:
         target = "" if self.target is None else f"target {_num(self.target)}  "
         score = "score —" if self.score is None else f"score {shown_score(self.score, 2)}"
         flags = f"  [{', '.join(self.flags)}]" if self.flags else ""
-        lines.append(f"  {value}{target}{score}  status {self.status}{flags}")
+        lines.append(f"  {value}{target}{score}  {status_words(self.status)}{flags}")
         lines += [f"  {line}" for line in self.how]
         if self.components:
             lines.append("  components:")
@@ -83,7 +83,7 @@ class Explanation:
                 if comp.score is not None:
                     parts.append(f"score {shown_score(comp.score, 2)}")
                 if comp.status:
-                    parts.append(comp.status)
+                    parts.append(status_words(comp.status))
                 if comp.note:
                     parts.append(comp.note)
                 lines.append("  ".join(parts))
@@ -224,7 +224,8 @@ def _scoring_lines(results: Results, r: GrainResult, col: int, row: int) -> list
             if m.scoring.method is None and method is Method.RATIO
             else ""
         )
-        + f", cap {_num(cap)}, bands green ≥ {_num(c.green[row])}, amber ≥ {_num(c.amber[row])}"
+        + f", cap {_num(cap)}, bands on target ≥ {_num(c.green[row])}, "
+        + f"near target ≥ {_num(c.amber[row])}"
     ]
     if math.isnan(a):
         return [*lines, "no value: no score (status no-data)"]
@@ -339,8 +340,9 @@ def _score_rollup(
     exp.how.append(how)
     bands = results.compiled.spec.organization.bands
     exp.scoring.append(
-        f"status bands (the organization's): green ≥ {_num(bands.green)}, "
-        f"amber ≥ {_num(bands.amber)}, else red"
+        f"judged by the organization's bands: on target (green) ≥ {_num(bands.green)}, "
+        f"near target (amber) ≥ {_num(bands.amber)}, else off target (red) — not by "
+        "the statuses of its components"
     )
     exp.components = _weighted(results, r, col, comps, index)
     if not exp.components:

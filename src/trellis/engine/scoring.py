@@ -30,11 +30,30 @@ class Status(IntEnum):
 
     @property
     def label(self) -> str:
-        """The status as shown to people and in JSON (``no-data``, ``green`` …)."""
+        """The status's code in data and options (``no-data``, ``green`` …)."""
         return self.name.lower().replace("_", "-")
 
 
 STATUS_LABELS = [s.label for s in Status]
+
+STATUS_WORDS = {
+    "green": "on target",
+    "amber": "near target",
+    "red": "off target",
+    "no-data": "no data",
+    "no-target": "no target",
+    "unscored": "not scored",
+}
+"""The status in words, everywhere people read it (web pages, terminal, explanations); the
+colour name is the code in data, options and bands."""
+
+
+def status_words(label: str) -> str:
+    """A status as people read it: its words, with the colour where there is one
+    ("near target (amber)")."""
+    words = STATUS_WORDS.get(label, label)
+    return f"{words} ({label})" if label in ("green", "amber", "red") else words
+
 
 METHOD_CODES = {m: i for i, m in enumerate(Method)}
 POLARITY_CODES = {p: i for i, p in enumerate(Polarity)}
