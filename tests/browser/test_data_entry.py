@@ -11,6 +11,7 @@ pytestmark = pytest.mark.browser
 
 def test_the_entry_grid_checks_a_value_when_leaving_the_cell(page: Any, server: str) -> None:
     page.goto(f"{server}/data/updates/")
+    page.get_by_role("link", name="Enter values for 2026-04 early").click()
     cell = page.get_by_label("Value of NPS_RETAIL 2026-04")
     cell.fill("12.5")
     cell.press("Tab")  # a change: htmx asks the server about this row

@@ -128,11 +128,12 @@ def load_sample() -> None:
         ],
         batch_size=2000,
     )
-    # Data is collected for the month after the sample's last one.
+    # The organization reports on the sample's last month (closed: every value is in);
+    # values for the next one may be entered early (My updates, "next month").
     from trellis.demo.acme import FIRST_MONTH, MONTHS
     from trellis.web.scorecards.models import Organization
 
-    Organization.objects.update(reporting_month=FIRST_MONTH + MONTHS)
+    Organization.objects.update(reporting_month=FIRST_MONTH + MONTHS - 1)
     services.recompute()
 
 
@@ -168,6 +169,9 @@ def load_medium(levels: int = 4, months: int = 36) -> None:
 
     columns = ["measure_id", "period", "end_month", "value", "segment", "comment", "source"]
     bulk.insert_rows(Observation, [*columns, "changed_at"], rows())
+    from trellis.web.scorecards.models import Organization
+
+    Organization.objects.update(reporting_month=first + months - 1)  # the last month with data
     services.recompute()
 
 

@@ -113,21 +113,25 @@ def test_my_updates_checks_rules_and_saves_all_or_nothing(db: None) -> None:
     client = signed_in("updater")  # updater of Retail: every Retail measure
     page = client.get("/data/updates/")
     assert page.status_code == 200
-    assert b"Reporting month: <strong>2026-04</strong>" in page.content
+    assert b"Reporting month: <strong>2026-03</strong>" in page.content  # every value is in
+    assert b'name="value__NPS_RETAIL__2026-04"' not in page.content
+    assert b'<a href="?period=2026-04">Enter values for 2026-04 early</a>' in page.content
+    page = client.get("/data/updates/?period=2026-04")
+    assert b"<strong>Entering values for 2026-04</strong>" in page.content
     assert b'name="value__NPS_RETAIL__2026-04"' in page.content
     posted = client.post(
-        "/data/updates/",
+        "/data/updates/?period=2026-04",
         {"value__NPS_RETAIL__2026-04": "12.5", "value__SALES_OSLO__2026-04": "400"},
     )
     assert posted.status_code == 400
     assert b"12.5 is not a whole number" in posted.content
     assert value("SALES_OSLO", "2026-04") is None  # all or nothing
     entry = {"value__NPS_RETAIL__2026-04": "20", "comment__NPS_RETAIL__2026-04": "new survey"}
-    asked = client.post("/data/updates/", entry)
+    asked = client.post("/data/updates/?period=2026-04", entry)
     assert asked.status_code == 400
     assert b"confirm it is right" in asked.content
     assert value("NPS_RETAIL", "2026-04") is None
-    ok = client.post("/data/updates/", {**entry, "confirm": "1"}, follow=True)
+    ok = client.post("/data/updates/?period=2026-04", {**entry, "confirm": "1"}, follow=True)
     assert b"Saved: 1 value(s) written" in ok.content
     assert value("NPS_RETAIL", "2026-04") == 20
     assert Observation.objects.get(measure__code="NPS_RETAIL", period="2026-04").source == "form"
@@ -305,3 +309,15 @@ def signed_in_user(name: str):  # type: ignore[no-untyped-def]
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username=name)
+
+
+def test_values_entered_early_never_move_the_period_pages_show(db: None) -> None:
+    client = signed_in("updater")
+    early = {"value__SALES_OSLO__2026-04": "401", "value__SALES_BERGEN__2026-04": "398"}
+    saved = client.post("/data/updates/?period=2026-04", {**early, "confirm": "1"})
+    assert saved.status_code == 302
+    assert value("SALES_OSLO", "2026-04") == 401
+    home = signed_in("viewer").get("/")
+    assert home.context["period"].label == "2026-03"  # the reporting month, not April
+    wrong = client.get("/data/updates/?period=2026-Q2")
+    assert b"&#x27;2026-Q2&#x27; is not a month; showing the reporting month" in wrong.content

@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.web.conftest import signed_in
+from trellis.web.collection.services.approval import set_reporting_month
 from trellis.web.collection.services.undo import undo
 from trellis.web.connectors.models import Connection, ConnectorRun
 from trellis.web.connectors.services import runs as connectors
@@ -102,7 +103,8 @@ def test_a_quarter_reads_each_month_and_no_row_means_no_value(pos: Path) -> None
 
 
 def test_default_period_is_the_one_due_at_the_reporting_month(pos: Path) -> None:
-    connection = sqlite_connection(pos)  # the demo's reporting month is 2026-04
+    set_reporting_month("2026-04")  # April is being collected
+    connection = sqlite_connection(pos)
     connectors.run(connection)
     assert value("SALES_OSLO", "2026-04") == 410.0
 

@@ -74,7 +74,7 @@ def test_the_unit_scorecard_shows_numbers_status_words_and_flags(admin_client: C
 
 def test_a_bad_period_is_reported_not_fatal(admin_client: Client) -> None:
     page = admin_client.get("/units/acme/?period=2026-13").content.decode()
-    assert "&#x27;2026-13&#x27; is not a period; showing 2026-03" in page
+    assert "&#x27;2026-13&#x27; is not a period; showing the reporting month 2026-03" in page
 
 
 def test_names_are_rendered_inert(admin_client: Client) -> None:

@@ -12,7 +12,8 @@ from trellis.web.results import services
 
 @dataclass
 class PeriodChoice:
-    """The period a page shows, chosen with ``?period=`` (default: the latest month with data)."""
+    """The period a page shows, chosen with ``?period=`` (default: the organization's
+    reporting month)."""
 
     label: str
     grain: str
@@ -21,22 +22,21 @@ class PeriodChoice:
 
 
 def chosen_period(request: HttpRequest) -> PeriodChoice:
-    """Read and check ``?period=``; fall back to the latest month with data."""
-    latest = services.latest_period() or ""
+    """Read and check ``?period=``; fall back to the reporting month (the last closed
+    month, never the latest month that happens to have a value)."""
+    reporting = services.reporting_label()
     wanted = request.GET.get("period", "").strip()
     if wanted:
         parsed = services.parse_period(wanted)
         if parsed is not None:
-            return PeriodChoice(parsed[1], parsed[0], options=_options(latest))
-        error = _("'%(wanted)s' is not a period; showing %(latest)s") % {
+            return PeriodChoice(parsed[1], parsed[0], options=_options(reporting))
+        error = _("'%(wanted)s' is not a period; showing the reporting month %(latest)s") % {
             "wanted": wanted,
-            "latest": latest,
+            "latest": reporting,
         }
     else:
         error = ""
-    parsed = services.parse_period(latest) if latest else None
-    grain = parsed[0] if parsed else "month"
-    return PeriodChoice(latest, grain, error, _options(latest))
+    return PeriodChoice(reporting, "month", error, _options(reporting))
 
 
 def _options(latest: str) -> list[str]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,13 +12,13 @@ from django.core.mail import send_mass_mail
 from django.db.models import Q
 
 from trellis.engine.flags import FLAG_STALE
-from trellis.engine.periods import Frequency, Grain, grain_of_frequency, month_index
+from trellis.engine.periods import Frequency, Grain, grain_of_frequency
 from trellis.web.collection.services.data import closing_lock, locks
 from trellis.web.core.roles import Action
 from trellis.web.observations.models import Observation, Submission
 from trellis.web.results.models import MeasureSeries
-from trellis.web.results.services.pages import calendar
-from trellis.web.scorecards.models import Measure, Organization
+from trellis.web.results.services.pages import calendar, reporting_label, reporting_month
+from trellis.web.scorecards.models import Measure
 
 ENTERED_SOURCES = ("manual", "import", "sql", "api")
 """Measure sources whose values people (or connectors) report; formulas and roll-ups are
@@ -28,20 +27,6 @@ LOOKBACK_MONTHS = 12
 """Missing values of periods ending in the last year count as overdue."""
 CONTEXT = 3
 """Earlier values shown beside each entry for context."""
-
-
-def reporting_month() -> int:
-    """The month data is collected for: the organization's setting, else last month."""
-    org = Organization.current()
-    if org is not None and org.reporting_month is not None:
-        return int(org.reporting_month)
-    today = dt.date.today()
-    return month_index(today.year, today.month) - 1
-
-
-def reporting_label() -> str:
-    """The reporting month as a label."""
-    return calendar().period(Grain.MONTH, reporting_month()).label
 
 
 @dataclass

@@ -16,6 +16,7 @@ from trellis.web.collection.services import approval
 from trellis.web.collection.services import reporting as collection
 from trellis.web.core.views import AdministratorsPage, PlainPage
 from trellis.web.observations.models import PeriodLock
+from trellis.web.results import services as results
 
 
 class ApprovalsPage(PlainPage):
@@ -58,7 +59,7 @@ class DataAdminPage(AdministratorsPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            reporting=collection.reporting_label(),
+            reporting=results.reporting_label(),
             locks=list(PeriodLock.objects.select_related("locked_by")),
             quality=collection.quality(self.request.user),
         )

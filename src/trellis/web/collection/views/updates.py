@@ -15,6 +15,7 @@ from trellis.web.collection.forms import EntryGridForm
 from trellis.web.collection.services import data
 from trellis.web.collection.services import reporting as collection
 from trellis.web.core.views import PlainPage
+from trellis.web.results import services as results
 
 
 class UpdatesPage(PlainPage):
@@ -30,10 +31,16 @@ class UpdatesPage(PlainPage):
         mine = list(collection.reportable(user, mine=True)[:300])
         everything = scope == "all" or not mine
         measures = list(collection.reportable(user, mine=False)[:300]) if everything else mine
+        month, problem = _month_asked(self.request)
+        reporting = results.reporting_month()
+        label = results.month_label(month)
         context.update(
             scope="all" if everything else "mine",
-            entries=collection.entries(measures),
-            reporting=collection.reporting_label(),
+            entries=collection.entries(measures, month),
+            reporting=results.reporting_label(),
+            collecting=label if month != reporting else "",
+            next_month=results.month_label(month + 1),
+            period_problem=problem,
         )
         return context
 
@@ -97,3 +104,17 @@ def check_entry(request: HttpRequest) -> HttpResponse:
     found = [f.message.split(": ", 1)[-1] for f in check.errors]
     asked = [f.message.split(": ", 1)[-1] for f in check.confirmations]
     return render(request, "collection/entry_check.html", {"errors": found, "asked": asked})
+
+
+def _month_asked(request: HttpRequest) -> tuple[int, str]:
+    """The month values are entered for: ``?period=`` (a month, for early or late values),
+    else the reporting month; with what was wrong with the one asked for."""
+    wanted = request.GET.get("period", "").strip()
+    if wanted:
+        parsed = results.parse_period(wanted)
+        if parsed is not None and parsed[0] == "month":
+            return results.calendar().parse(parsed[1]).end, ""
+        return results.reporting_month(), _(
+            "'%(wanted)s' is not a month; showing the reporting month"
+        ) % {"wanted": wanted}
+    return results.reporting_month(), ""

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from trellis.engine.periods import Frequency, Period, PeriodError, grain_of_frequency
 from trellis.web.collection.services import data
-from trellis.web.collection.services.reporting import LOOKBACK_MONTHS, reporting_month
+from trellis.web.collection.services.reporting import LOOKBACK_MONTHS
 from trellis.web.connectors.models import Connection, ConnectorQuery, ConnectorRun
 from trellis.web.connectors.services.connections import (
     PARAMETERS,
@@ -42,7 +42,7 @@ from trellis.web.connectors.services.connections import (
     save_query,
     shown_url,
 )
-from trellis.web.results.services.pages import calendar
+from trellis.web.results.services.pages import calendar, reporting_month
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,11 @@ from trellis.web.results.services.pages import (
     explain,
     latest_period,
     link_evidence,
+    month_label,
     parse_period,
     period_options,
+    reporting_label,
+    reporting_month,
     special_causes,
 )
 
@@ -38,10 +41,13 @@ __all__ = [
     "explain",
     "latest_period",
     "link_evidence",
+    "month_label",
     "observations_changed",
     "parse_period",
     "period_options",
     "prepare",
     "recompute",
+    "reporting_label",
+    "reporting_month",
     "special_causes",
 ]

@@ -3,6 +3,7 @@ limits, strategy-map evidence and special-cause signals."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from django.db.models import Max
 from trellis.engine.analytics import capability, evidence, spc
 from trellis.engine.analytics.rules import signal_matrix
 from trellis.engine.findings import ScorecardError
-from trellis.engine.periods import Calendar, Grain, PeriodError
+from trellis.engine.periods import Calendar, Grain, PeriodError, month_index
 from trellis.engine.spec import Specification
 from trellis.web.core.delegate import answered_by_evaluation
 from trellis.web.observations.models import Observation
@@ -25,6 +26,28 @@ def calendar() -> Calendar:
     org = Organization.current()
     start = int((org.definition if org else {}).get("fiscal_year_start", 1))
     return Calendar(start)
+
+
+def reporting_month() -> int:
+    """The month the organization reports on — the last closed month: its setting (the
+    admin moves it on at each month's close), else the month before today's. Every page
+    shows it unless another period is chosen; values entered early for later months never
+    move it."""
+    org = Organization.current()
+    if org is not None and org.reporting_month is not None:
+        return int(org.reporting_month)
+    today = dt.date.today()
+    return month_index(today.year, today.month) - 1
+
+
+def reporting_label() -> str:
+    """The reporting month as a label."""
+    return month_label(reporting_month())
+
+
+def month_label(month: int) -> str:
+    """A month (its index) as a label."""
+    return calendar().period(Grain.MONTH, month).label
 
 
 def parse_period(label: str) -> tuple[str, str] | None:
