@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
-from django.db.models import Max
 
 from trellis.engine.analytics import capability, evidence, spc
 from trellis.engine.analytics.rules import signal_matrix
@@ -15,7 +14,6 @@ from trellis.engine.findings import ScorecardError
 from trellis.engine.periods import Calendar, Grain, PeriodError, month_index
 from trellis.engine.spec import Specification
 from trellis.web.core.delegate import answered_by_evaluation
-from trellis.web.observations.models import Observation
 from trellis.web.results.services.evaluation import GRAINS, _clean, engine
 from trellis.web.scorecards.models import Organization
 from trellis.web.scorecards.services.scope import redact_explanation, scope_of
@@ -63,23 +61,6 @@ def period_options(label: str) -> list[str]:
     """The month, quarter, half, year and year-to-date periods that contain a month."""
     month = calendar().parse(label)
     return [calendar().period(g, month.end).label for g in GRAINS]
-
-
-_latest: tuple[tuple[int, int], str | None] = ((-2, -2), None)
-"""The revisions and the last month with data, replaced whole (threads read it freely)."""
-
-
-def latest_period() -> str | None:
-    """The last month that has data (one indexed query per data revision and process)."""
-    global _latest  # noqa: PLW0603 - a per-process memo, replaced whole, never changed
-    org = Organization.current()
-    key = (org.revision, org.data_revision) if org else (-1, -1)
-    known, label = _latest
-    if known != key:
-        last = Observation.objects.aggregate(last=Max("end_month"))["last"]
-        label = None if last is None else calendar().period(Grain.MONTH, int(last)).label
-        _latest = (key, label)
-    return label
 
 
 PAGE_ANSWER_SECONDS = 3.0
