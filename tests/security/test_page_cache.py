@@ -76,18 +76,26 @@ def _shown(client: Client, url: str) -> str:
 def test_people_with_the_same_permissions_share_pages_and_others_do_not() -> None:
     person("retail.editor", "editor", "retail")
     person("online.viewer", "viewer", "online")
+    person("retail.viewer", "viewer", "retail")
     viewer, updater = signed_in("viewer"), signed_in("updater")  # both of Retail
+    other_viewer = client_of("retail.viewer")
     editor, elsewhere = client_of("retail.editor"), client_of("online.viewer")
     admin = signed_in("admin")
     for url in PAGE_TYPES:
         seen = _shown(viewer, url)
         entries = _entries()
-        # Same subtree, no definition rights: the same page, from the same cache entry.
-        assert _shown(updater, url) == seen, url
+        # Same subtree, same rights: the same page, from the same cache entry.
+        assert _shown(other_viewer, url) == seen, url
         assert _entries() == entries, url
-        # The editor of Retail sees the same unless the page offers an action on it.
+        # The updater of the same subtree: the same content, and the data pages in the menu.
+        entered = _shown(updater, url)
+        assert entered != seen and ">My updates</a>" in entered, url
+        assert ">My updates</a>" not in seen, url
+        assert _without_menu(entered) == _without_menu(seen), url
+        # The editor of Retail (who may enter data too) sees what the updater sees unless
+        # the page offers an action on it.
         edited = _shown(editor, url)
-        assert (edited == seen) == ("/measures/" not in url), url
+        assert (edited == entered) == ("/measures/" not in url), url
         # The administrator sees everything, and the Admin link.
         assert _shown(admin, url) != seen, url
     assert 'href="/measures/REV_RETAIL/edit/">Edit definition' in _shown(editor, PAGE_TYPES[5])
@@ -98,3 +106,9 @@ def test_people_with_the_same_permissions_share_pages_and_others_do_not() -> Non
         assert theirs != _shown(viewer, url), url
         assert "Retail" not in theirs and "REV_RETAIL" not in theirs, url
     assert elsewhere.get("/units/retail/").status_code == 404
+
+
+def _without_menu(page: str) -> str:
+    """A page without the data pages of its menu (and with its blanks evened out)."""
+    page = re.sub(r'<a href="/data/(updates|imports|approvals)/">[^<]*</a>', "", page)
+    return " ".join(page.split())

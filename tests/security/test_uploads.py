@@ -30,7 +30,7 @@ def _upload(client: Client, content: bytes = GOOD, name: str = "values.csv"):  #
 def test_a_viewers_upload_is_refused_and_not_kept(viewer_client: Client) -> None:
     response = _upload(viewer_client)
     assert response.status_code == 403
-    assert b"You may not enter data." in response.content
+    assert b"<h1>Not allowed</h1>" in response.content
     assert PendingUpload.objects.count() == 0
 
 

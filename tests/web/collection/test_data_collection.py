@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from tests.web.conftest import signed_in
 from trellis.web.collection.services.undo import UndoRefused, undo
 from trellis.web.observations.models import DataImport, Observation, PeriodLock, Submission
+from trellis.web.scorecards.models import Measure
 
 pytestmark = pytest.mark.django_db
 
@@ -105,8 +106,38 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(admin_client: Cli
 
 def test_a_viewer_may_not_import(viewer_client: Client) -> None:
     response = upload(viewer_client, "v.csv", b"measure,period,value\nSALES_OSLO,2026-03,400\n")
-    assert b"You may not enter data." in response.content
     assert response.status_code == 403
+    assert b"<h1>Not allowed</h1>" in response.content
+    assert b"Upload a file" not in response.content
+    assert value("SALES_OSLO", "2026-03") != 400
+
+
+MENU = (">My updates</a>", ">Import</a>", ">Approvals</a>")
+
+
+@pytest.mark.parametrize(
+    ("who", "shown", "pages"),
+    [
+        ("viewer", (), {"/data/updates/": 403, "/data/imports/": 403, "/data/approvals/": 403}),
+        ("updater", MENU[:2],
+         {"/data/updates/": 200, "/data/imports/": 200, "/data/approvals/": 403}),
+        ("admin", MENU, {"/data/updates/": 200, "/data/imports/": 200, "/data/approvals/": 200}),
+    ],
+)  # fmt: skip
+def test_the_menu_offers_only_the_data_pages_one_may_use(
+    db: None, who: str, shown: tuple[str, ...], pages: dict[str, int]
+) -> None:
+    client = signed_in(who)
+    for path in ("/", "/units/retail/", "/exceptions/"):  # cached pages and plain ones
+        page = client.get(path).content.decode()
+        assert tuple(item for item in MENU if item in page) == shown, (who, path)
+    assert {path: client.get(path).status_code for path in pages} == pages
+
+
+def test_a_steward_sees_approvals_without_an_administrator_role(db: None) -> None:
+    Measure.objects.filter(code="SALES_OSLO").update(steward="viewer")
+    page = signed_in("viewer").get("/units/retail/").content.decode()
+    assert ">Approvals</a>" in page and ">My updates</a>" in page  # a steward enters data too
 
 
 def test_my_updates_checks_rules_and_saves_all_or_nothing(db: None) -> None:
@@ -321,3 +352,17 @@ def test_values_entered_early_never_move_the_period_pages_show(db: None) -> None
     assert home.context["period"].label == "2026-03"  # the reporting month, not April
     wrong = client.get("/data/updates/?period=2026-Q2")
     assert b"&#x27;2026-Q2&#x27; is not a month; showing the reporting month" in wrong.content
+
+
+def test_import_problems_name_their_row_once(admin_client: Client) -> None:
+    response = upload(admin_client, "n.csv", HEAD + b"SALES_OSLO,2026-03,lots\n")
+    page = response.content.decode()
+    assert "<li>row 2, column C (value): " in page
+    assert "row 2: row 2" not in page
+
+
+def test_earlier_values_in_my_updates_use_the_measures_decimals(db: None) -> None:
+    Observation.objects.filter(measure__code="SALES_OSLO", period="2026-02").update(value=566.0)
+    page = signed_in("updater").get("/data/updates/?period=2026-04").content.decode()
+    assert '<span title="2026-02">2026-02: 566</span>' in page  # decimals: 0
+    assert "566.0" not in page

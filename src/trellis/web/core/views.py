@@ -10,11 +10,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -36,7 +38,8 @@ class PageScope:
     - ``revisions``: of the definitions and of the data the page shows;
     - ``sees``: the subtrees the person may see (``all`` for the whole organization);
     - ``frame``: what the page frame shows this person besides the content — the Admin
-      link (staff) and the page's actions (say, *Edit definition* for an editor);
+      link (staff), the page's actions (say, *Edit definition* for an editor) and the data
+      pages of the menu (``request.data_menu``: My updates, Import, Approvals);
     - ``language`` and ``code``: the language, and a fingerprint of Trellis's own files.
     """
 
@@ -93,16 +96,18 @@ class TrellisPage(TemplateView):
         return page, True
 
     @classmethod
-    def render_ahead(cls, user: Any, path: str, **kwargs: Any) -> bool:
+    def render_ahead(cls, user: Any, path: str, menu: tuple[str, ...] = (), **kwargs: Any) -> bool:
         """Render this page for ``user`` into the page cache before anyone asks for it (no
         view is called and no response made: the page is built as its ``get`` would build
-        it, for a request that only says who and which path). True when it was rendered,
+        it, for a request that only says who, which path and ``menu``, the data pages the
+        person may use, as ``request.data_menu``). True when it was rendered,
         False when the cache already had it."""
         request = HttpRequest()
         request.method = "GET"
         request.path = request.path_info = path
         request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
         request.user = user
+        request.data_menu = menu  # type: ignore[attr-defined] # as the middleware sets it
         page = cls()
         page.setup(request, **kwargs)
         context = page.get_context_data(**kwargs)
@@ -137,7 +142,11 @@ class TrellisPage(TemplateView):
             period=self.period_key(context),
             revisions=self.revisions(context),
             sees="all" if paths is None else "|".join(paths),
-            frame=(user.is_staff, tuple(context["actions"])),
+            frame=(
+                user.is_staff,
+                tuple(context["actions"]),
+                tuple(getattr(self.request, "data_menu", ())),
+            ),
             language=get_language(),
             code=code_fingerprint(),
         )
@@ -203,6 +212,18 @@ class PlainPage(TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("title", self.title)
         return context
+
+
+class MenuPage(PlainPage):
+    """A data page of the menu (``menu_name``: its URL name): refused (403) to people whose
+    menu does not offer it — a viewer gets no upload form, no entry grid."""
+
+    menu_name = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.menu_name not in getattr(request, "data_menu", ()):
+            raise PermissionDenied(_("You may not use this page."))
+        return super().dispatch(request, *args, **kwargs)
 
 
 def administers_all(user: Any) -> bool:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from trellis.web.core.memo import memo_scope
 from trellis.web.results.views import MeasurePage, StrategyMapPage, UnitPage
 from trellis.web.scorecards.models import Measure, Unit
+from trellis.web.scorecards.services.rights import data_menu
 
 PAGES = (("unit", UnitPage), ("strategy-map", StrategyMapPage))
 
@@ -35,6 +36,7 @@ def warm(unit_codes: Iterable[str] | None = None, measures: bool | None = None) 
     viewer = get_user_model().objects.filter(is_active=True, is_superuser=True).first()
     if viewer is None:
         return 0
+    menu = data_menu(viewer)
     units = Unit.objects.order_by("path")
     if unit_codes is not None:
         units = units.filter(code__in=list(unit_codes))
@@ -45,5 +47,5 @@ def warm(unit_codes: Iterable[str] | None = None, measures: bool | None = None) 
         pages += [("measure", MeasurePage, m) for m in found.values_list("code", flat=True)]
     for name, page, code in pages:
         with memo_scope():
-            page.render_ahead(viewer, reverse(name, args=[code]), code=code)
+            page.render_ahead(viewer, reverse(name, args=[code]), menu, code=code)
     return len(codes)

@@ -175,3 +175,8 @@ class Measure(Defined):
 
     class Meta(Defined.Meta):
         pass
+
+    @property
+    def decimals(self) -> int:
+        """How many decimals its values are shown with (its definition's, else 2)."""
+        return int(self.definition.get("decimals", 2))

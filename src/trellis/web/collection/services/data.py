@@ -222,14 +222,6 @@ def _row_finding(
     return error("data-row", f"row {line}, {where}: {message}", location=_at(check, line, position))
 
 
-def may_enter_data(user: Any) -> bool:
-    """Whether ``user`` may enter a value of any measure (by a role, or as the owner or
-    steward of one)."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return Measure.objects.restrict(user, Action.ENTER_DATA).exists()
-
-
 def _enterable(user: Any) -> set[str] | None:
     """Codes of the measures ``user`` may enter data for (None: every one; no user is the
     command line, which runs with the installation's authority)."""

@@ -14,16 +14,17 @@ from django.utils.translation import gettext_lazy
 from trellis.web.collection.forms import ADMINISTRATION_ACTIONS, AdministrationAction, DecisionForm
 from trellis.web.collection.services import approval
 from trellis.web.collection.services import reporting as collection
-from trellis.web.core.views import AdministratorsPage, PlainPage
+from trellis.web.core.views import AdministratorsPage, MenuPage
 from trellis.web.observations.models import PeriodLock
 from trellis.web.results import services as results
 
 
-class ApprovalsPage(PlainPage):
+class ApprovalsPage(MenuPage):
     """Values waiting for the data steward: approve them, or reject them with a reason."""
 
     template_name = "collection/approvals.html"
     title = gettext_lazy("Approvals")
+    menu_name = "approvals"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

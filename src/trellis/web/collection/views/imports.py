@@ -17,15 +17,17 @@ from trellis.web.collection.forms import CommitForm, UploadForm
 from trellis.web.collection.services import data, export, uploads
 from trellis.web.collection.services.undo import UndoRefused, undo
 from trellis.web.collection.tasks import import_upload
-from trellis.web.core.views import PlainPage
+from trellis.web.core.views import MenuPage, PlainPage
 from trellis.web.observations.models import DataImport
+from trellis.web.scorecards.services.rights import may_enter_data
 
 
-class ImportsPage(PlainPage):
+class ImportsPage(MenuPage):
     """Upload a data file, see every problem or what it will change, then commit it."""
 
     template_name = "collection/imports.html"
     title = gettext_lazy("Import data")
+    menu_name = "imports"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -54,7 +56,7 @@ class ImportsPage(PlainPage):
             return self.refused(message, 413)
         if "token" in request.POST:
             return self.commit(CommitForm(request.POST))
-        if not data.may_enter_data(request.user):
+        if not may_enter_data(request.user):
             return self.refused(_("You may not enter data."), 403)
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():

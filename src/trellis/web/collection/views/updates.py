@@ -14,15 +14,16 @@ from django.utils.translation import gettext_lazy
 from trellis.web.collection.forms import EntryGridForm
 from trellis.web.collection.services import data
 from trellis.web.collection.services import reporting as collection
-from trellis.web.core.views import PlainPage
+from trellis.web.core.views import MenuPage
 from trellis.web.results import services as results
 
 
-class UpdatesPage(PlainPage):
+class UpdatesPage(MenuPage):
     """The values a person has to report, in one keyboard-friendly grid."""
 
     template_name = "collection/updates.html"
     title = gettext_lazy("My updates")
+    menu_name = "my-updates"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -51,7 +51,7 @@ class MeasurePage(ResultsObjectPage):
         m, period = self.object, context["period"]
         series = MeasureSeries.objects.filter(grain=period.grain, measure=m).first()
         context["cell"] = cell(series, period.label)
-        context["decimals"] = m.definition.get("decimals", 2)
+        context["decimals"] = m.decimals
         context["unit_of_measure"] = m.definition.get("unit_of_measure", "")
         context["explanation"] = self.evaluated(
             context, lambda: services.explain(m.code, period.label, self.request.user), ""

@@ -56,7 +56,7 @@ class UnitPage(ResultsObjectPage):
                     "spark": sparkline(c.history),
                     "href": f"{measure_url}{m.code}/",
                     "unit_of_measure": m.definition.get("unit_of_measure", ""),
-                    "decimals": m.definition.get("decimals", 2),
+                    "decimals": m.decimals,
                 }
             )
         context["sections"] = [
