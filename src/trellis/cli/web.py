@@ -98,10 +98,15 @@ def _require_tables() -> None:
 
 
 def migrate() -> None:
-    """Create or update the database tables."""
+    """Create or update the database tables, and collect the static files for this version
+    (once: every later command finds them) so that pages rendered from now on name them
+    by their hashed, long-cached names."""
     from django.core.management import call_command
 
+    from trellis.web.core import static
+
     call_command("migrate", interactive=False, verbosity=0)
+    static.collect()
 
 
 def load_sample() -> None:

@@ -235,10 +235,12 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Collected when a server starts (trellis.web.core.static): names with a hash of the
+    # content and gzip copies, which WhiteNoise serves with a year's cache lifetime.
+    "staticfiles": {"BACKEND": "trellis.web.core.static.HashedWhenCollected"},
 }
 STATICFILES_DIRS = [("plotly", Path(plotly.__file__).parent / "package_data")]
-WHITENOISE_USE_FINDERS = True  # serve straight from the installed packages, no collectstatic
+WHITENOISE_USE_FINDERS = True  # the plain names, before the first collection
 
 # Sessions live on the server (one row per session, with its person): signing out, a new
 # password, deactivation and `trellis sessions --revoke` end them.
