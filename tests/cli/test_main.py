@@ -103,6 +103,7 @@ def test_score_json_records(sample: Path) -> None:
         "name",
         "unit",
         "period",
+        "period_name",
         "value",
         "target",
         "score",
@@ -110,6 +111,7 @@ def test_score_json_records(sample: Path) -> None:
         "flags",
     }
     assert records[0]["code"] == "acme" and records[0]["period"] == "2026-Q4"
+    assert records[0]["period_name"] == "FY2026 Q4 · Jan–Mar 2026"  # fiscal year from April
     assert records[0]["value"] is None and 0 <= records[0]["score"] <= 100
 
 
@@ -172,7 +174,9 @@ def test_explain(sample: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "measure GROSS_MARGIN — Gross margin (unit acme), period 2026-Q4"
+    assert lines[0] == (
+        "measure GROSS_MARGIN — Gross margin (unit acme), period 2026-Q4 (FY2026 Q4 · Jan–Mar 2026)"
+    )
     assert "formula: GROSS_PROFIT / REVENUE * 100" in lines[2]
     assert any(line.startswith("  score = 50 + 50 × (") for line in lines)
 

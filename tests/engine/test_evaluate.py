@@ -172,7 +172,7 @@ def test_explain_a_measure_and_an_objective(card: Scorecard) -> None:
     results = card.evaluate(DATA)
     text = str(results.explain("MARGIN", "2026-Q1"))
     assert text.splitlines()[:4] == [
-        "measure MARGIN — Margin (unit hq), period 2026-Q1",
+        "measure MARGIN — Margin (unit hq), period 2026-Q1 (FY2026 Q1 · Apr–Jun 2025)",
         "  value 40  target 50  score 80.00  off target (red)  [partial]",
         "  formula: (REV - COST) / REV * 100  (parsed as (((REV - COST) / REV) * 100))",
         "  inputs are first aggregated to 2026-Q1, then the formula is applied",

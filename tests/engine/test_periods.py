@@ -66,3 +66,25 @@ def test_bad_labels_say_what_was_expected(label: str, message: str) -> None:
 def test_fiscal_year_start_must_be_a_month() -> None:
     with pytest.raises(PeriodError):
         Calendar(fiscal_year_start=13)
+
+
+def test_periods_are_described_in_the_fiscal_calendar() -> None:
+    april, january = Calendar(4), Calendar(1)
+
+    def described(calendar: Calendar, label: str) -> str:
+        return calendar.describe(calendar.parse(label))
+
+    assert [described(april, p) for p in ("2026-Q4", "2026-Q1", "2026-H1", "2026")] == [
+        "FY2026 Q4 · Jan–Mar 2026",
+        "FY2026 Q1 · Apr–Jun 2025",
+        "FY2026 H1 · Apr–Sep 2025",
+        "FY2026 · Apr 2025–Mar 2026",
+    ]
+    assert described(april, "2026-03:YTD") == "FY2026 to date · Apr 2025–Mar 2026"
+    assert described(april, "2025-12") == described(january, "2025-12") == "Dec 2025"
+    assert [described(january, p) for p in ("2026-Q4", "2026-H1", "2026", "2026-03:YTD")] == [
+        "Q4 2026 · Oct–Dec 2026",
+        "H1 2026 · Jan–Jun 2026",
+        "2026",
+        "2026 to date · Jan–Mar 2026",
+    ]

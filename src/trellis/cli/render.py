@@ -52,7 +52,8 @@ def records(console: Console, rows: list[dict[str, Any]], level: str) -> None:
     if not rows:
         console.print("No records.")
         return
-    table = Table(title=f"{level} scores — {rows[0]['period']}", title_justify="left")
+    when = f"{rows[0]['period']} ({rows[0]['period_name']})"
+    table = Table(title=f"{level} scores — {when}", title_justify="left")
     own_unit = level == "unit"  # a unit's record is its own unit: no separate column
     if not own_unit:
         table.add_column("unit")

@@ -54,6 +54,8 @@ class Explanation:
     how: list[str] = field(default_factory=list)
     components: list[Component] = field(default_factory=list)
     scoring: list[str] = field(default_factory=list)
+    period_name: str = ""
+    """The period as people read it (FY2026 Q4 · Jan–Mar 2026)."""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-friendly form."""
@@ -63,7 +65,8 @@ class Explanation:
         }
 
     def __str__(self) -> str:
-        lines = [f"{self.level} {self.code} — {self.name} (unit {self.unit}), period {self.period}"]
+        when = f"{self.period} ({self.period_name})" if self.period_name else self.period
+        lines = [f"{self.level} {self.code} — {self.name} (unit {self.unit}), period {when}"]
         value = "" if self.value is None else f"value {_num(self.value)}  "
         target = "" if self.target is None else f"target {_num(self.target)}  "
         score = "score —" if self.score is None else f"score {shown_score(self.score, 2)}"
@@ -106,12 +109,15 @@ def explain(results: Results, code: str, period: str) -> Explanation:
     c = results.compiled
     result, col = results.grain_for(period)
     if code in c.measure_index:
-        return _measure(results, result, col, c.measure_index[code])
-    if code in c.objective_index:
-        return _objective(results, result, col, c.objective_index[code])
-    if code in c.unit_index:
-        return _unit(results, result, col, c.unit_index[code])
-    raise KeyError(f"no measure, objective or unit has the code '{code}'")
+        found = _measure(results, result, col, c.measure_index[code])
+    elif code in c.objective_index:
+        found = _objective(results, result, col, c.objective_index[code])
+    elif code in c.unit_index:
+        found = _unit(results, result, col, c.unit_index[code])
+    else:
+        raise KeyError(f"no measure, objective or unit has the code '{code}'")
+    found.period_name = c.calendar.describe(result.periods[col])
+    return found
 
 
 def _measure(results: Results, r: GrainResult, col: int, row: int) -> Explanation:

@@ -178,10 +178,43 @@ class Calendar:
             month += step
         return out
 
+    def describe(self, period: Period) -> str:
+        """A period as people read it, its fiscal year named and its months spelled out:
+        ``FY2026 Q4 · Jan–Mar 2026`` (fiscal year from April), ``Q1 2026 · Jan–Mar 2026``
+        (calendar year), ``FY2026 to date · Apr 2025–Mar 2026``, ``Mar 2026``."""
+        months = _month_span(period.start, period.end)
+        if period.grain is Grain.MONTH:
+            return months
+        fiscal = self.fiscal_year_start != 1
+        year = self.fiscal_year_of(period.end)
+        named = f"FY{year}" if fiscal else str(year)
+        if period.grain is Grain.YEAR:
+            return f"{named} · {months}" if fiscal else named
+        if period.grain is Grain.YTD:
+            return f"{named} to date · {months}"
+        part = period.label.rsplit("-", 1)[1]  # Q4, H1
+        return f"{named} {part} · {months}" if fiscal else f"{part} {year} · {months}"
+
     def fiscal_years_span(self, first_month: int, last_month: int) -> tuple[int, int]:
         """Widen a month range to whole fiscal years."""
         start = self.fiscal_year_first_month(self.fiscal_year_of(first_month))
         return start, self.block_end(last_month, 12)
+
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _month_span(first: int, last: int) -> str:
+    """``Mar 2026``, ``Jan–Mar 2026`` or ``Apr 2025–Mar 2026``."""
+
+    def name(month: int) -> str:
+        return MONTH_NAMES[month % 12]
+
+    if first == last:
+        return f"{name(last)} {last // 12}"
+    if first // 12 == last // 12:
+        return f"{name(first)}–{name(last)} {last // 12}"
+    return f"{name(first)} {first // 12}–{name(last)} {last // 12}"
 
 
 def _checked_month(text: str, match: re.Match[str]) -> int:

@@ -26,6 +26,7 @@ RECORD_KEYS = (
     "name",
     "unit",
     "period",
+    "period_name",
     "value",
     "target",
     "score",
@@ -96,8 +97,9 @@ class Results:
     def records(
         self, level: str = "measure", period: str | None = None, unit: str | None = None
     ) -> list[Record]:
-        """Records with keys level, code, name, unit, period, value, target, score, status,
-        flags — for one level, one period (default: latest) and a unit's subtree."""
+        """Records with keys level, code, name, unit, period (its label), period_name (as
+        people read it), value, target, score, status, flags — for one level, one period
+        (default: latest) and a unit's subtree."""
         if level not in LEVELS:
             raise ValueError(f"level must be one of {', '.join(LEVELS)}")
         label = period or self.latest_period()
@@ -178,6 +180,9 @@ class Results:
                             0,
                         )
                     )
+        described = c.calendar.describe(result.periods[col])
+        for record in out:
+            record["period_name"] = described  # as people read it: FY2026 Q4 · Jan–Mar 2026
         return out
 
     def target_table(self) -> list[tuple[str, str, float | None, float | None, float | None]]:

@@ -350,3 +350,11 @@ def test_the_cascade_lists_every_supporting_objective_down_the_tree(admin_client
         ("3", "MUC_F1"),
         ("3", "VIE_F1"),
     ]
+
+
+def test_periods_are_named_in_the_fiscal_calendar(admin_client: Client) -> None:
+    page = admin_client.get("/units/retail/?period=2026-Q4").content.decode()
+    assert '<span id="period-name" class="period-name">FY2026 Q4 · Jan–Mar 2026</span>' in page
+    assert "</span> · FY2026 Q4 · Jan–Mar 2026" in page  # the summary line
+    home = admin_client.get("/").content.decode()  # the reporting month
+    assert '<span id="period-name" class="period-name">Mar 2026</span>' in home

@@ -20,6 +20,11 @@ class PeriodChoice:
     error: str = ""
     options: list[str] = field(default_factory=list)
 
+    @property
+    def name(self) -> str:
+        """The period as people read it (``FY2026 Q4 · Jan–Mar 2026``)."""
+        return services.describe_period(self.label)
+
 
 def chosen_period(request: HttpRequest) -> PeriodChoice:
     """Read and check ``?period=``; fall back to the reporting month (the last closed

@@ -48,6 +48,16 @@ def month_label(month: int) -> str:
     return calendar().period(Grain.MONTH, month).label
 
 
+def describe_period(label: str) -> str:
+    """A period as people read it, in the organization's fiscal calendar
+    (``FY2026 Q4 · Jan–Mar 2026``); the label itself when it is not a period."""
+    cal = calendar()
+    try:
+        return cal.describe(cal.parse(label))
+    except PeriodError:
+        return label
+
+
 def parse_period(label: str) -> tuple[str, str] | None:
     """(grain, normalized label) of a period label, or None when it is not one."""
     try:
