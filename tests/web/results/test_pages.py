@@ -358,3 +358,10 @@ def test_periods_are_named_in_the_fiscal_calendar(admin_client: Client) -> None:
     assert "</span> · FY2026 Q4 · Jan–Mar 2026" in page  # the summary line
     home = admin_client.get("/").content.decode()  # the reporting month
     assert '<span id="period-name" class="period-name">Mar 2026</span>' in home
+
+
+def test_the_unit_page_shows_each_perspectives_weight_and_share(admin_client: Client) -> None:
+    page = admin_client.get("/units/acme/?period=2026-Q4").content.decode()
+    shares = re.findall(r'<p class="weight">Weight ([\d.]+) · ([\d.]+)% of the unit', page)
+    # Financial weighs 1.5, the others 1 (organization.yaml): 1.5 / 4.5 and 1 / 4.5.
+    assert shares == [("1.50", "33.3"), ("1.00", "22.2"), ("1.00", "22.2"), ("1.00", "22.2")]

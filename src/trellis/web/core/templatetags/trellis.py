@@ -48,6 +48,14 @@ def score(value: Any) -> str:
 
 
 @register.filter
+def percent(value: Any) -> str:
+    """A share (0.25) as a percentage with one decimal (25.0%), or an em dash."""
+    if value is None or value == "" or not math.isfinite(float(value)):
+        return "—"
+    return num(float(value) * 100, 1) + "%"
+
+
+@register.filter
 def index(value: Any) -> str:
     """A capability index with two decimals; none means a process without variation."""
     return "∞ (no variation)" if value is None else num(value, 2)

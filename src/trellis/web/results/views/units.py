@@ -75,6 +75,7 @@ class UnitPage(ResultsObjectPage):
             }
             for p in perspectives(context)
         ]
+        _weigh(context["sections"], unit.definition.get("perspective_weights") or {})
         context["overall"] = cell(
             UnitSeries.objects.filter(grain=period.grain, unit=unit).first(), period.label
         )
@@ -130,3 +131,16 @@ class StrategyMapPage(ResultsObjectPage):
                 for link in links
             },
         )
+
+
+def _weigh(sections: list[dict[str, Any]], overrides: dict[str, float]) -> None:
+    """Each perspective's weight in the unit's score (the unit's own, else the
+    organization's) and its share of the score in the period: the weights of the
+    perspectives that have a score, renormalized (one without a score is left out)."""
+    for section in sections:
+        code = section["perspective"]["code"]
+        section["weight"] = float(overrides.get(code, section["perspective"].get("weight", 1.0)))
+    scored = sum(s["weight"] for s in sections if s["cell"].score is not None)
+    for section in sections:
+        has_score = section["cell"].score is not None and scored > 0
+        section["share"] = section["weight"] / scored if has_score else None
