@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -365,3 +366,25 @@ def test_the_unit_page_shows_each_perspectives_weight_and_share(admin_client: Cl
     shares = re.findall(r'<p class="weight">Weight ([\d.]+) · ([\d.]+)% of the unit', page)
     # Financial weighs 1.5, the others 1 (organization.yaml): 1.5 / 4.5 and 1 / 4.5.
     assert shares == [("1.50", "33.3"), ("1.00", "22.2"), ("1.00", "22.2"), ("1.00", "22.2")]
+
+
+def test_the_organization_page_and_the_admin_list_units_in_tree_order(
+    admin_client: Client,
+) -> None:
+    from trellis.web.scorecards.models import Unit
+
+    parent = dict(Unit.objects.values_list("code", "parent__code"))
+    home = admin_client.get("/").content.decode()
+    listed = re.findall(r'<a href="/units/([a-z_]+)/">', home)
+    admin = admin_client.get("/admin/scorecards/unit/").content.decode()
+    in_admin = re.findall(r'<a href="/admin/scorecards/unit/\d+/change/">([a-z_]+)</a>', admin)
+
+    def line(code: str | None) -> list[str | None]:  # the unit and its ancestors
+        return [code] + (line(parent[code]) if code is not None else [])
+
+    for order in (list(dict.fromkeys(listed)), in_admin):
+        assert len(order) >= 10 and order[0] == "acme"
+        assert order.index("online_service") < order.index("supply")  # not under Supply
+        # Depth first: each unit's parent is the unit before it or one of its ancestors.
+        for before, unit in itertools.pairwise(order):
+            assert parent[unit] in line(before), (before, unit)

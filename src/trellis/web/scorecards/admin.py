@@ -21,6 +21,7 @@ class UnitAdmin(ReadOnlyAdmin):
 
     list_display = ("code", "name", "kind", "parent", "owner")
     search_fields = ("code", "name")
+    ordering = ("path",)  # the tree: each unit under its parent, subtrees together
 
 
 @admin.register(Objective)

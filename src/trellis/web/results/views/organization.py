@@ -41,7 +41,8 @@ class HomePage(ResultsPage):
         top = visible.order_by("depth").values_list("depth", flat=True).first() or 0
         levels = self.levels()
         # Large organizations: the first tiers here, the rest one click down each unit.
-        units = list(visible.filter(depth__lt=top + levels).order_by("position"))
+        # Rows follow the tree: each unit under its parent, subtrees together.
+        units = list(visible.filter(depth__lt=top + levels).order_by("path"))
         context["levels"] = levels
         context["hidden"] = visible.filter(depth__gte=top + levels).count()
         ids = [u.pk for u in units]
