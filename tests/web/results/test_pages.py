@@ -388,3 +388,22 @@ def test_the_organization_page_and_the_admin_list_units_in_tree_order(
         # Depth first: each unit's parent is the unit before it or one of its ancestors.
         for before, unit in itertools.pairwise(order):
             assert parent[unit] in line(before), (before, unit)
+
+
+def test_exceptions_list_missing_values_with_each_measures_decimals_and_unit(
+    admin_client: Client,
+) -> None:
+    page = admin_client.get("/exceptions/?period=2026-04").content.decode()  # nothing yet
+    row = re.search(r'<tr><th scope="row"><a href="/measures/SALES_OSLO/.*?</tr>', page)
+    assert row is not None
+    assert "missing: no value for this period yet" in row.group(0)
+    assert '<a href="/measures/REV_NORTH/' not in page  # a roll-up: its inputs are listed
+    march = admin_client.get("/exceptions/?period=2026-03").content.decode()
+    for code, shown in (("REVENUE", "2,965 EUR k"), ("GROSS_MARGIN", "36.7 %")):
+        row = re.search(rf'<a href="/measures/{code}/.*?</tr>', march)
+        assert row is not None and f'<td class="number">{shown}</td>' in row.group(0)
+
+
+def test_findings_name_and_link_what_they_are_about(admin_client: Client) -> None:
+    page = admin_client.get("/findings/").content.decode()
+    assert '<a href="/measures/REVENUE/">Revenue</a> <span class="code">REVENUE</span>' in page

@@ -180,3 +180,8 @@ class Measure(Defined):
     def decimals(self) -> int:
         """How many decimals its values are shown with (its definition's, else 2)."""
         return int(self.definition.get("decimals", 2))
+
+    @property
+    def unit_of_measure(self) -> str:
+        """What its values count (EUR k, %, customers…; '' when not said)."""
+        return str(self.definition.get("unit_of_measure") or "")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from trellis.web.core.roles import Action
 from trellis.web.core.views import ObjectPage, TrellisPage
 from trellis.web.scorecards.forms import DefinitionForm
-from trellis.web.scorecards.models import Measure, Organization
+from trellis.web.scorecards.models import Measure, Objective, Organization, Unit
 from trellis.web.scorecards.navigation import unit_crumbs
 from trellis.web.scorecards.services import definitions
 
@@ -66,7 +66,17 @@ class FindingsPage(TrellisPage):
     title = gettext_lazy("Alignment findings")
 
     def add_content(self, context: dict[str, Any]) -> None:
-        context["findings"] = definitions.stored_findings(self.request.user)
+        user = self.request.user
+        findings = definitions.stored_findings(user)
+        codes = {f.object for f in findings if f.object}
+        named: dict[str, tuple[str, str]] = {}  # code → (name, page), of what the user sees
+        for model, page in ((Unit, "unit"), (Objective, "objective"), (Measure, "measure")):
+            for code, name in (
+                model.objects.restrict(user).filter(code__in=codes).values_list("code", "name")
+            ):
+                named.setdefault(code, (name, reverse(page, args=[code])))
+        context["findings"] = findings
+        context["named"] = named
 
     def revisions(self, context: dict[str, Any]) -> tuple[int, ...]:
         org = Organization.current()

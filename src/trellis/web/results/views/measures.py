@@ -52,7 +52,7 @@ class MeasurePage(ResultsObjectPage):
         series = MeasureSeries.objects.filter(grain=period.grain, measure=m).first()
         context["cell"] = cell(series, period.label)
         context["decimals"] = m.decimals
-        context["unit_of_measure"] = m.definition.get("unit_of_measure", "")
+        context["unit_of_measure"] = m.unit_of_measure
         context["explanation"] = self.evaluated(
             context, lambda: services.explain(m.code, period.label, self.request.user), ""
         )

@@ -64,9 +64,14 @@ class HomePage(ResultsPage):
         ]
 
 
+COMPUTED = ("formula", "rollup")
+"""Sources whose values are computed: a missing one is its inputs' (listed themselves)."""
+
+
 class ExceptionsPage(ResultsPage):
-    """What needs attention in the period: measures off target, stale, or showing a
-    special-cause signal on their control chart — the raw material of a review agenda."""
+    """What needs attention in the period: measures off target, stale, missing their value,
+    or showing a special-cause signal on their control chart — the raw material of a review
+    agenda."""
 
     content_template = "results/exceptions_content.html"
     title = gettext_lazy("Exceptions")
@@ -87,6 +92,8 @@ class ExceptionsPage(ResultsPage):
         for series, rules in zip(rows, signals, strict=True):
             c = cell(series, period.label)
             reasons = []
+            if c.value is None and series.measure.source not in COMPUTED:
+                reasons.append(_("missing: no value for this period yet"))
             if c.status == "red":
                 reasons.append(_("off target"))
             if c.stale:

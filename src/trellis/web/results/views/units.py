@@ -55,7 +55,7 @@ class UnitPage(ResultsObjectPage):
                     "cell": c,
                     "spark": sparkline(c.history),
                     "href": f"{measure_url}{m.code}/",
-                    "unit_of_measure": m.definition.get("unit_of_measure", ""),
+                    "unit_of_measure": m.unit_of_measure,
                     "decimals": m.decimals,
                 }
             )
