@@ -19,7 +19,8 @@ def test_organization_to_unit_to_measure_and_period(page: Any, server: str) -> N
     page.wait_for_selector("#chart .main-svg")  # Plotly drew the chart from local files
     page.get_by_role("link", name="2026-Q4").first.click()
     page.wait_for_url(f"{server}/measures/REV_RETAIL/?period=2026-Q4")
-    assert "2026-Q4" in page.locator(".summary").inner_text()
+    assert page.locator(".summary").inner_text().endswith("· FY2026 Q4 · Jan–Mar 2026")
+    assert page.locator("#period-name").inner_text() == "FY2026 Q4 · Jan–Mar 2026"
     breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
     breadcrumb.get_by_role("link", name="Acme Corporation").click()
     page.wait_for_url(f"{server}/units/acme/")

@@ -407,3 +407,32 @@ def test_exceptions_list_missing_values_with_each_measures_decimals_and_unit(
 def test_findings_name_and_link_what_they_are_about(admin_client: Client) -> None:
     page = admin_client.get("/findings/").content.decode()
     assert '<a href="/measures/REVENUE/">Revenue</a> <span class="code">REVENUE</span>' in page
+
+
+def test_the_organization_page_counts_units_off_target_below_each_row(
+    admin_client: Client,
+) -> None:
+    one_tier = admin_client.get("/?levels=1&period=2026-Q4").content.decode()
+    # cat_fashion, retail_south, store_vienna, supply_transport, planner_west (trellis score)
+    assert '<td class="number">5 units</td>' in one_tier
+    two = admin_client.get("/?levels=2&period=2026-Q4").content.decode()
+    counts = dict(
+        re.findall(
+            r'<a href="/units/([a-z_]+)/">.*?<td class="number">([^<]+)</td>\s*</tr>', two, re.S
+        )
+    )
+    assert counts == {
+        "acme": "5 units",
+        "online": "1 unit",
+        "retail": "2 units",
+        "supply": "2 units",
+    }
+    only = admin_client.get("/?only=off&levels=3&period=2026-Q4").content.decode()
+    listed = re.findall(r'<th scope="row" class="indent-\d"><a href="/units/([a-z_]+)/">', only)
+    everything = re.findall(
+        r'<th scope="row" class="indent-\d"><a href="/units/([a-z_]+)/">',
+        admin_client.get("/?levels=3&period=2026-Q4").content.decode(),
+    )
+    assert set(listed) < set(everything)
+    # online_web has cat_fashion (red) below; online_service and its agents are all amber
+    assert "online_web" in listed and "retail_south" in listed and "online_service" not in listed

@@ -32,8 +32,12 @@ class HomePage(ResultsPage):
         except ValueError:
             return 3
 
+    def only_off_target(self) -> bool:
+        """``?only=off``: only the units off target or with units off target below."""
+        return self.request.GET.get("only") == "off"
+
     def query_key(self) -> str:
-        return str(self.levels())
+        return f"{self.levels()}|{self.only_off_target()}"
 
     def add_content(self, context: dict[str, Any]) -> None:
         period = context["period"]
@@ -52,16 +56,41 @@ class HomePage(ResultsPage):
             for s in PerspectiveSeries.objects.filter(grain=period.grain, unit__in=ids)
         }
         shown = perspectives(context)
+        below = off_target_below(visible, period, {u.path for u in units})
         context["perspectives"] = shown
-        context["rows"] = [
+        context["only_off"] = self.only_off_target()
+        rows = [
             {
                 "unit": u,
                 "indent": u.depth - top,
                 "overall": cell(overall.get(u.pk), period.label),
                 "sections": [cell(by_section.get((u.pk, p["code"])), period.label) for p in shown],
+                "off_below": below.get(u.path, 0),
             }
             for u in units
         ]
+        if context["only_off"]:
+            rows = [r for r in rows if r["overall"].status == "red" or r["off_below"]]
+        context["rows"] = rows
+
+
+def off_target_below(visible: Any, period: Any, paths: set[str]) -> dict[str, int]:
+    """For each of ``paths`` (units listed), how many units below it — at any depth, among
+    those the reader may see — are off target in the period."""
+    counts: dict[str, int] = {}
+    for path, periods, statuses in (
+        UnitSeries.objects.filter(grain=period.grain, unit__in=visible)
+        .values_list("unit__path", "periods", "status")
+        .iterator(chunk_size=2000)
+    ):
+        if period.label not in periods or statuses[periods.index(period.label)] != "red":
+            continue
+        parts = path.strip("/").split("/")
+        for depth in range(1, len(parts)):  # every proper ancestor's path
+            above = "/" + "/".join(parts[:depth]) + "/"
+            if above in paths:
+                counts[above] = counts.get(above, 0) + 1
+    return counts
 
 
 COMPUTED = ("formula", "rollup")
