@@ -13,15 +13,11 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-
 from trellis.demo import synthetic
 from trellis.engine.analytics.rules import signal_matrix
 from trellis.engine.analytics.spc import xmr_rows
-from trellis.engine.compile import compile_scorecard
 from trellis.engine.evaluate import Evaluator
 from trellis.engine.periods import Grain
-from trellis.engine.targets import LEVELS, build_grid
 
 
 def main() -> None:
@@ -29,15 +25,7 @@ def main() -> None:
     parser.add_argument("--levels", type=int, default=5)
     parser.add_argument("--periods", type=int, default=36)
     args = parser.parse_args()
-    spec = synthetic.build(args.levels)
-    compiled = compile_scorecard(spec)
-    horizon = synthetic.horizon(args.periods, compiled.calendar)
-    targets = {
-        level: build_grid(compiled.measures, level, compiled.calendar, horizon) for level in LEVELS
-    }
-    grid = synthetic.observations_grid(
-        len(spec.measures), np.flatnonzero(~compiled.computed), horizon.months
-    )
+    _spec, compiled, horizon, targets, grid = synthetic.month_inputs(args.levels, args.periods)
     values = Evaluator(compiled, horizon, grid, targets).grain(Grain.MONTH).value
     print(f"{values.shape[0]:,} measures × {values.shape[1]} months")
     t0 = time.perf_counter()

@@ -28,11 +28,10 @@ import numpy as np
 
 from trellis.demo import synthetic
 from trellis.engine import formula as fx
-from trellis.engine.compile import CompiledScorecard, compile_scorecard
+from trellis.engine.compile import CompiledScorecard
 from trellis.engine.evaluate import Evaluator
 from trellis.engine.periods import Grain
 from trellis.engine.spec import ScorecardSpec, Source
-from trellis.engine.targets import LEVELS, build_grid
 
 BASE_SHAPES = ("_0 / _1 * 100", "_0 - _1", "(_0 + _1) / 2", "if(_0 > _1, _0, _1)")
 SHAPES = {text: i for i, text in enumerate(BASE_SHAPES)} | {
@@ -288,15 +287,7 @@ def main() -> None:
         needs = "benchmarks/compare.py needs pandas and DuckDB: pip install -e '.[compare]'"
         raise SystemExit(needs) from None
 
-    spec = synthetic.build(args.levels)
-    compiled = compile_scorecard(spec)
-    horizon = synthetic.horizon(args.periods, compiled.calendar)
-    targets = {
-        level: build_grid(compiled.measures, level, compiled.calendar, horizon) for level in LEVELS
-    }
-    grid = synthetic.observations_grid(
-        len(compiled.measures), np.flatnonzero(~compiled.computed), horizon.months
-    )
+    spec, compiled, horizon, targets, grid = synthetic.month_inputs(args.levels, args.periods)
     obs = observations(compiled, grid)
     tables = Tables(spec)
     print(

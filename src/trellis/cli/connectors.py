@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from trellis.cli.web import DataDir, err, migrate, out, setup
+from trellis.cli.installation import DataDir, err, migrate, out, setup
 
 connector = typer.Typer(help="Read measure values from databases (SQLite, PostgreSQL).")
 

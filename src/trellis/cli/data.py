@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from trellis.cli.web import DataDir, err, migrate, out, require_scorecard, setup
+from trellis.cli.installation import DataDir, err, migrate, out, require_scorecard, setup
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from trellis.cli.web import DataDir, _fail, migrate, out, setup
+from trellis.cli.installation import DataDir, _fail, migrate, out, setup
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from trellis.engine.compile import CompiledScorecard, compile_scorecard
 from trellis.engine.periods import Calendar
 from trellis.engine.spec import (
     CascadeFrom,
@@ -30,7 +31,7 @@ from trellis.engine.spec import (
     TargetSeries,
     Unit,
 )
-from trellis.engine.targets import Horizon
+from trellis.engine.targets import LEVELS, Horizon, TargetGrid, build_grid
 
 PERSPECTIVES = ("learning", "process", "customer", "financial")
 NOWHERE = Location()
@@ -231,3 +232,19 @@ def observations_grid(
 def horizon(months: int, calendar: Calendar, first: int = 2024 * 12) -> Horizon:
     """Whole fiscal years covering ``months`` months from ``first``."""
     return Horizon(*calendar.fiscal_years_span(first, first + months - 1))
+
+
+def month_inputs(
+    levels: int, months: int
+) -> tuple[ScorecardSpec, CompiledScorecard, Horizon, dict[str, TargetGrid], np.ndarray]:
+    """What a month evaluation of the synthetic organization starts from (benchmarks):
+    the definitions, their compiled form, the horizon, the target grids and the grid of
+    reported values."""
+    spec = build(levels)
+    compiled = compile_scorecard(spec)
+    span = horizon(months, compiled.calendar)
+    targets = {
+        level: build_grid(compiled.measures, level, compiled.calendar, span) for level in LEVELS
+    }
+    grid = observations_grid(len(spec.measures), np.flatnonzero(~compiled.computed), span.months)
+    return spec, compiled, span, targets, grid
